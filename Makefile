@@ -1,0 +1,37 @@
+# Two commands do everything on a fresh machine:
+#   make demo   set up (if needed), build, and serve the demo store + sandbox
+#   make test   set up (if needed), build, lint, and run every test (host + browser)
+SHELL := /bin/bash
+PORT ?= 8787
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: demo test setup build lint test-all sizes clean
+
+demo: build
+	cargo run -p sandbox -- --dist dist --port $(PORT)
+
+test: build lint test-all
+
+setup:
+	@scripts/setup.sh
+
+# The release bundle (dist/) with stable asset names, then its sizes.
+build: setup
+	trunk build --release
+	@scripts/sizes.sh dist
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+
+# Host tests of the core and the sandbox, and the browser tests against dist/.
+test-all:
+	cargo test --workspace
+
+sizes:
+	@scripts/sizes.sh dist
+
+clean:
+	cargo clean
+	rm -rf dist

@@ -1,0 +1,66 @@
+// The demo storefront: embeds the widget exactly as a merchant page would.
+// Query parameters (for people and for the browser tests):
+//   ?checkoutId=chk_...  mount an existing checkout instead of creating one from the cart
+//   ?review=false        one "Pay" button, no review step
+//   ?locale=de-DE        locale override
+import init, { mount } from "/checkout-widget.js";
+
+// Uncaught errors, kept for people (devtools) and the browser tests.
+window.__cwErrors = [];
+addEventListener("error", (e) => window.__cwErrors.push(String(e.message)));
+addEventListener("unhandledrejection", (e) => window.__cwErrors.push(String(e.reason)));
+
+const cart = {
+  currency: "USD",
+  locale: "en_US",
+  email: "jdoe@example.com",
+  billTo: {
+    name: "Jane Doe",
+    phone: "",
+    address: { line1: "10380 Bren Rd W", line2: "", city: "Minnetonka", postalCode: "55343", state: "MN", country: "US" },
+  },
+  shipTo: {
+    name: "Jane Doe",
+    address: { line1: "10380 Bren Rd W", line2: "", city: "Minnetonka", postalCode: "55343", state: "MN", country: "US" },
+  },
+  items: [
+    { skuId: "sku_mug", quantity: 2, price: 10.0, productDetails: { name: "Mug", image: "/img/mug.svg" } },
+    { skuId: "sku_tee", quantity: 1, price: 25.0, productDetails: { name: "Organic T-shirt", image: "/img/tee.svg" } },
+  ],
+};
+
+const fmt = new Intl.NumberFormat("en-US", { style: "currency", currency: cart.currency });
+const lines = document.getElementById("cart-lines");
+for (const item of cart.items) {
+  const li = document.createElement("li");
+  const img = document.createElement("img");
+  img.src = item.productDetails.image;
+  img.alt = "";
+  const name = document.createElement("span");
+  name.textContent = `${item.productDetails.name} × ${item.quantity}`;
+  const price = document.createElement("span");
+  price.textContent = fmt.format(item.price * item.quantity);
+  li.append(img, name, price);
+  lines.append(li);
+}
+
+const log = document.getElementById("event-log");
+const host = document.getElementById("checkout");
+for (const name of ["checkout-ready", "checkout-step", "checkout-declined", "checkout-needs-input",
+                    "checkout-order-created", "checkout-error"]) {
+  host.addEventListener(name, (e) => {
+    const li = document.createElement("li");
+    li.textContent = `${name} ${JSON.stringify(e.detail)}`;
+    log.append(li);
+  });
+}
+
+const params = new URLSearchParams(location.search);
+const options = { apiBase: "/api" };
+if (params.get("checkoutId")) options.checkoutId = params.get("checkoutId");
+else options.cart = cart;
+if (params.get("review") === "false") options.review = false;
+if (params.get("locale")) options.locale = params.get("locale");
+
+await init();
+window.checkoutWidget = mount(host, options);

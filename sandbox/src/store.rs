@@ -1,0 +1,912 @@
+//! In-memory provider state: checkouts, payment sessions, sources and orders,
+//! with the rules of the API contract. No HTTP here: handlers call these methods.
+
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::cards::{self, Behaviour};
+use crate::error::ApiError;
+
+/// Amounts are kept in minor units so totals add up exactly.
+pub type Cents = i64;
+
+/// Flat sales tax rate of the sandbox, in basis points (7.55 %).
+const TAX_BPS: Cents = 755;
+/// Shipping charged when a checkout ships somewhere and names no shipping choice.
+const DEFAULT_SHIPPING: Cents = 500;
+/// Upper bound for any single money value the sandbox accepts (10 million).
+const MAX_CENTS: Cents = 1_000_000_000;
+
+/// A postal address, as the provider spells it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Address {
+    /// First line.
+    pub line1: String,
+    /// Second line.
+    pub line2: String,
+    /// City.
+    pub city: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// State or province.
+    pub state: String,
+    /// ISO 3166 alpha-2 country.
+    pub country: String,
+}
+
+/// Billing or shipping contact.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Contact {
+    /// Full name.
+    pub name: String,
+    /// Phone.
+    pub phone: String,
+    /// Email on the contact (optional in the contract).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Address.
+    pub address: Address,
+}
+
+/// A line item as stored.
+#[derive(Debug, Clone)]
+struct Item {
+    id: String,
+    sku_id: Option<String>,
+    quantity: i64,
+    price: Cents,
+    product_details: Value,
+}
+
+/// Lifecycle of a checkout from the provider's side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CheckoutStatus {
+    Open,
+    /// An order was declined (409): this checkout can never be ordered.
+    Dead,
+    /// An order was created from it: it no longer exists as a checkout.
+    Consumed,
+}
+
+/// The payment session states of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SessionState {
+    RequiresSource,
+    RequiresConfirmation,
+    Pending,
+}
+
+impl SessionState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::RequiresSource => "requires_source",
+            Self::RequiresConfirmation => "requires_confirmation",
+            Self::Pending => "pending",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Session {
+    id: String,
+    client_secret: String,
+    state: SessionState,
+    ready_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone)]
+struct Checkout {
+    id: String,
+    created: String,
+    currency: String,
+    locale: String,
+    email: Option<String>,
+    customer_id: Option<String>,
+    bill_to: Option<Contact>,
+    ship_to: Option<Contact>,
+    shipping_choice: Option<Value>,
+    upstream_id: Option<String>,
+    metadata: Option<Value>,
+    items: Vec<Item>,
+    session: Session,
+    sources: Vec<String>,
+    status: CheckoutStatus,
+}
+
+#[derive(Debug, Clone)]
+struct Source {
+    id: String,
+    client_secret: String,
+    session_id: String,
+    amount: Cents,
+    currency: String,
+    owner: Value,
+    brand: &'static str,
+    last_four: String,
+    expiration_month: i64,
+    expiration_year: i64,
+    behaviour: Behaviour,
+    state: &'static str,
+}
+
+/// Sums a checkout's money.
+struct Totals {
+    subtotal: Cents,
+    tax: Cents,
+    shipping: Cents,
+    total: Cents,
+}
+
+/// The whole provider state.
+pub struct Store {
+    checkouts: HashMap<String, Checkout>,
+    sessions: HashMap<String, String>,
+    sources: HashMap<String, Source>,
+    orders: Vec<Value>,
+    ids: IdGen,
+    /// How long a session stays `pending` after a covering source is attached.
+    pub ready_after: Duration,
+}
+
+/// Opaque, unguessable-looking ids: a counter mixed with a per-process random key.
+struct IdGen {
+    n: u64,
+    key: RandomState,
+}
+
+impl IdGen {
+    fn next(&mut self, prefix: &str) -> String {
+        self.n += 1;
+        let mut h = self.key.build_hasher();
+        h.write_u64(self.n);
+        format!("{prefix}_{:012x}", h.finish() & 0xffff_ffff_ffff)
+    }
+}
+
+/// Today as ISO-8601 UTC with a trailing `Z`.
+pub fn now_iso() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The current UTC year and month, for expiry checks.
+fn current_year_month() -> (i64, i64) {
+    let iso = now_iso();
+    (
+        iso[0..4].parse().unwrap_or(1970),
+        iso[5..7].parse().unwrap_or(1),
+    )
+}
+
+fn money(c: Cents) -> Value {
+    json!(c as f64 / 100.0)
+}
+
+/// Major units (JSON number) to cents, rejecting negative, fractional-cent or absurd values.
+fn cents(v: &Value, parameter: &str) -> Result<Cents, ApiError> {
+    let bad = || ApiError::bad_param("invalid_parameter", parameter, "Invalid amount.");
+    let f = v.as_f64().ok_or_else(bad)?;
+    let c = (f * 100.0).round();
+    if !f.is_finite() || f < 0.0 || c > MAX_CENTS as f64 || (f * 100.0 - c).abs() > 1e-6 {
+        return Err(bad());
+    }
+    Ok(c as Cents)
+}
+
+/// A plausible email: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(char::is_whitespace)
+        && s.len() <= 254
+}
+
+/// Reads an optional typed field of a JSON object, naming it in the error.
+fn field<T: serde::de::DeserializeOwned>(
+    obj: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<T>, ApiError> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => serde_json::from_value(v.clone()).map(Some).map_err(|_| {
+            ApiError::bad_param("invalid_parameter", name, &format!("Invalid {name}."))
+        }),
+    }
+}
+
+fn checked_email(obj: &Map<String, Value>) -> Result<Option<String>, ApiError> {
+    let email: Option<String> = field(obj, "email")?;
+    match email {
+        Some(e) if !valid_email(&e) => Err(ApiError::bad_param(
+            "invalid_parameter",
+            "email",
+            "Enter a valid email address.",
+        )),
+        other => Ok(other),
+    }
+}
+
+/// A known catalog, so carts may name only a SKU.
+fn catalog(sku: &str) -> Option<(Cents, Value)> {
+    match sku {
+        "sku_mug" => Some((1000, json!({"name": "Mug", "image": "/img/mug.svg"}))),
+        "sku_tee" => Some((
+            2500,
+            json!({"name": "Organic T-shirt", "image": "/img/tee.svg"}),
+        )),
+        _ => None,
+    }
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self::new(Duration::from_millis(400))
+    }
+}
+
+impl Store {
+    /// An empty store whose sessions become ready `ready_after` after a source is attached.
+    pub fn new(ready_after: Duration) -> Self {
+        Self {
+            checkouts: HashMap::new(),
+            sessions: HashMap::new(),
+            sources: HashMap::new(),
+            orders: Vec::new(),
+            ids: IdGen {
+                n: 0,
+                key: RandomState::new(),
+            },
+            ready_after,
+        }
+    }
+
+    /// Forgets everything (keeps settings).
+    pub fn reset(&mut self) {
+        *self = Self {
+            ready_after: self.ready_after,
+            ..Self::default()
+        };
+    }
+
+    fn parse_items(&mut self, v: &Value) -> Result<Vec<Item>, ApiError> {
+        let Some(list) = v.as_array() else {
+            return Err(ApiError::bad_param(
+                "invalid_parameter",
+                "items",
+                "Items must be a list.",
+            ));
+        };
+        if list.is_empty() {
+            return Err(ApiError::bad_param(
+                "missing_parameter",
+                "items",
+                "A checkout needs at least one item.",
+            ));
+        }
+        let mut items = Vec::with_capacity(list.len());
+        for (i, it) in list.iter().enumerate() {
+            let p = |f: &str| format!("items[{i}].{f}");
+            let obj = it.as_object().ok_or_else(|| {
+                ApiError::bad_param("invalid_parameter", &format!("items[{i}]"), "Invalid item.")
+            })?;
+            let sku_id = obj.get("skuId").and_then(Value::as_str).map(str::to_owned);
+            let known = sku_id.as_deref().and_then(catalog);
+            let details = obj.get("productDetails").filter(|d| d.is_object()).cloned();
+            let price = match obj.get("price") {
+                Some(v) => cents(v, &p("price"))?,
+                None => match &known {
+                    Some((price, _)) => *price,
+                    None => {
+                        return Err(ApiError::bad_param(
+                            "missing_parameter",
+                            &p("price"),
+                            "An item needs a price or a known skuId.",
+                        ))
+                    }
+                },
+            };
+            let product_details = match (details, known) {
+                (Some(d), _) => d,
+                (None, Some((_, d))) => d,
+                (None, None) => {
+                    return Err(ApiError::bad_param(
+                        "missing_parameter",
+                        &p("skuId"),
+                        "An item needs a skuId or productDetails.",
+                    ))
+                }
+            };
+            let quantity = obj.get("quantity").map_or(Some(1), Value::as_i64);
+            let quantity = match quantity {
+                Some(q) if (1..=999).contains(&q) => q,
+                _ => {
+                    return Err(ApiError::bad_param(
+                        "invalid_parameter",
+                        &p("quantity"),
+                        "Quantity must be between 1 and 999.",
+                    ))
+                }
+            };
+            items.push(Item {
+                id: self.ids.next("itm"),
+                sku_id,
+                quantity,
+                price,
+                product_details,
+            });
+        }
+        Ok(items)
+    }
+
+    /// `POST /checkouts`.
+    pub fn create_checkout(&mut self, body: &Value) -> Result<Value, ApiError> {
+        let obj = body.as_object().ok_or_else(invalid_body)?;
+        let email = checked_email(obj)?;
+        let items = self.parse_items(obj.get("items").unwrap_or(&Value::Null))?;
+        let currency: Option<String> = field(obj, "currency")?;
+        let currency = currency.unwrap_or_else(|| "USD".into()).to_uppercase();
+        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(ApiError::bad_param(
+                "invalid_parameter",
+                "currency",
+                "Invalid currency.",
+            ));
+        }
+        let id = self.ids.next("chk");
+        let session_id = self.ids.next("ses");
+        let checkout = Checkout {
+            id: id.clone(),
+            created: now_iso(),
+            currency,
+            locale: field(obj, "locale")?.unwrap_or_else(|| "en_US".into()),
+            email,
+            customer_id: field(obj, "customerId")?,
+            bill_to: field(obj, "billTo")?,
+            ship_to: field(obj, "shipTo")?,
+            shipping_choice: shipping_choice(obj)?,
+            upstream_id: field(obj, "upstreamId")?,
+            metadata: field(obj, "metadata")?,
+            items,
+            session: Session {
+                client_secret: format!("{session_id}_{}", &self.ids.next("s")[2..]),
+                id: session_id.clone(),
+                state: SessionState::RequiresSource,
+                ready_at: None,
+            },
+            sources: Vec::new(),
+            status: CheckoutStatus::Open,
+        };
+        self.sessions.insert(session_id, id.clone());
+        self.checkouts.insert(id.clone(), checkout);
+        Ok(self.checkout_json(&id))
+    }
+
+    /// The live (not consumed) checkout, refreshed for the passage of time.
+    fn live(&mut self, id: &str) -> Result<&mut Checkout, ApiError> {
+        let now = Instant::now();
+        match self.checkouts.get_mut(id) {
+            Some(c) if c.status != CheckoutStatus::Consumed => {
+                if c.session.state == SessionState::Pending
+                    && c.session.ready_at.is_some_and(|t| t <= now)
+                {
+                    c.session.state = SessionState::RequiresConfirmation;
+                    c.session.ready_at = None;
+                }
+                Ok(c)
+            }
+            _ => Err(ApiError::not_found("Checkout", Some("checkoutId"))),
+        }
+    }
+
+    /// `GET /checkouts/{id}`.
+    pub fn get_checkout(&mut self, id: &str) -> Result<Value, ApiError> {
+        self.live(id)?;
+        Ok(self.checkout_json(id))
+    }
+
+    /// `POST /checkouts/{id}`: applies only the fields present.
+    pub fn update_checkout(&mut self, id: &str, body: &Value) -> Result<Value, ApiError> {
+        let obj = body.as_object().ok_or_else(invalid_body)?.clone();
+        self.live(id)?;
+        // Validate everything before changing anything.
+        let email = checked_email(&obj)?;
+        let items = match obj.get("items") {
+            Some(v) => Some(self.parse_items(v)?),
+            None => None,
+        };
+        let bill_to: Option<Contact> = field(&obj, "billTo")?;
+        let ship_to: Option<Contact> = field(&obj, "shipTo")?;
+        let locale: Option<String> = field(&obj, "locale")?;
+        let customer_id: Option<String> = field(&obj, "customerId")?;
+        let upstream_id: Option<String> = field(&obj, "upstreamId")?;
+        let metadata: Option<Value> = field(&obj, "metadata")?;
+        let choice = shipping_choice(&obj)?;
+        if obj.contains_key("currency") {
+            return Err(ApiError::bad_param(
+                "invalid_parameter",
+                "currency",
+                "The currency of a checkout cannot change.",
+            ));
+        }
+        let ready_after = self.ready_after;
+        let c = self.live(id)?;
+        macro_rules! set {
+            ($($f:ident),*) => {$( if let Some(v) = $f { c.$f = Some(v); } )*};
+        }
+        set!(email, bill_to, ship_to, customer_id, upstream_id, metadata);
+        if let Some(l) = locale {
+            c.locale = l;
+        }
+        if let Some(ch) = choice {
+            c.shipping_choice = Some(ch);
+        }
+        if let Some(items) = items {
+            c.items = items;
+        }
+        let total = totals(c).total;
+        let contributed = self.contributed(id);
+        let c = self.checkouts.get_mut(id).expect("checked live above");
+        if contributed < total {
+            c.session.state = SessionState::RequiresSource;
+            c.session.ready_at = None;
+        } else if c.session.state == SessionState::RequiresSource {
+            start_readiness(&mut c.session, ready_after);
+        }
+        Ok(self.checkout_json(id))
+    }
+
+    /// `POST /sources` (the card details arrive here and nowhere else).
+    pub fn create_source(&mut self, body: &Value) -> Result<Value, ApiError> {
+        let obj = body.as_object().ok_or_else(invalid_body)?;
+        let kind: Option<String> = field(obj, "type")?;
+        if kind.as_deref() != Some("creditCard") {
+            return Err(ApiError::bad_param(
+                "invalid_parameter",
+                "type",
+                "Only creditCard sources are supported.",
+            ));
+        }
+        let session_id: String = field(obj, "sessionId")?.ok_or_else(|| {
+            ApiError::bad_param("missing_parameter", "sessionId", "A sessionId is required.")
+        })?;
+        let checkout_id = self.sessions.get(&session_id).cloned().ok_or_else(|| {
+            ApiError::bad_param("invalid_parameter", "sessionId", "Unknown payment session.")
+        })?;
+        let (currency, remaining) = {
+            let total = {
+                let c = self.live(&checkout_id)?;
+                if c.status == CheckoutStatus::Dead {
+                    return Err(ApiError::conflict(
+                        "failed-request",
+                        "This checkout can no longer be paid. Start a new checkout.",
+                    ));
+                }
+                totals(c).total
+            };
+            let c = &self.checkouts[&checkout_id];
+            (c.currency.clone(), total)
+        };
+        let card = obj
+            .get("creditCard")
+            .and_then(Value::as_object)
+            .ok_or_else(|| {
+                ApiError::bad_param(
+                    "missing_parameter",
+                    "creditCard",
+                    "Card details are required.",
+                )
+            })?;
+        let number = card
+            .get("number")
+            .and_then(Value::as_str)
+            .and_then(cards::normalize)
+            .filter(|d| cards::luhn_valid(d))
+            .ok_or_else(|| {
+                ApiError::bad_param(
+                    "invalid_parameter",
+                    "creditCard.number",
+                    "The card number is not valid.",
+                )
+            })?;
+        let month = card.get("expirationMonth").and_then(Value::as_i64);
+        let year = card.get("expirationYear").and_then(Value::as_i64);
+        let (month, year) = match (month, year) {
+            (Some(m), Some(y)) if (1..=12).contains(&m) && (2000..=2100).contains(&y) => (m, y),
+            _ => {
+                return Err(ApiError::bad_param(
+                    "invalid_parameter",
+                    "creditCard.expirationMonth",
+                    "The expiration date is not valid.",
+                ))
+            }
+        };
+        if (year, month) < current_year_month() {
+            return Err(ApiError::bad_param(
+                "invalid_parameter",
+                "creditCard.expirationYear",
+                "The card has expired.",
+            ));
+        }
+        let brand = cards::brand(&number);
+        let cvv_ok = card.get("cvv").and_then(Value::as_str).is_some_and(|c| {
+            c.len() == cards::cvv_len(brand) && c.bytes().all(|b| b.is_ascii_digit())
+        });
+        if !cvv_ok {
+            return Err(ApiError::bad_param(
+                "invalid_parameter",
+                "creditCard.cvv",
+                "The security code is not valid.",
+            ));
+        }
+        let behaviour = cards::behaviour(&number);
+        if behaviour == Behaviour::FailSource {
+            return Err(ApiError::bad_param(
+                "source_failed",
+                "creditCard.number",
+                "This card cannot be used. Try another card.",
+            ));
+        }
+        let id = self.ids.next("src");
+        let source = Source {
+            client_secret: format!("{id}_{}", &self.ids.next("cs")[3..]),
+            id: id.clone(),
+            session_id,
+            amount: remaining,
+            currency,
+            owner: obj.get("owner").cloned().unwrap_or(Value::Null),
+            brand,
+            last_four: number[number.len() - 4..].to_owned(),
+            expiration_month: month,
+            expiration_year: year,
+            behaviour,
+            state: "chargeable",
+        };
+        let out = source_json(&source);
+        self.sources.insert(id, source);
+        Ok(out)
+    }
+
+    /// `POST /checkouts/{id}/sources/{sourceId}`. Attaching the same source twice is
+    /// harmless, so a retried attach after a lost response succeeds.
+    pub fn attach_source(&mut self, checkout_id: &str, source_id: &str) -> Result<Value, ApiError> {
+        let ready_after = self.ready_after;
+        let session_id = self.live(checkout_id)?.session.id.clone();
+        let source = self
+            .sources
+            .get(source_id)
+            .ok_or_else(|| ApiError::not_found("Source", Some("sourceId")))?;
+        if source.session_id != session_id {
+            return Err(ApiError::bad_param(
+                "invalid_parameter",
+                "sourceId",
+                "This source belongs to another payment session.",
+            ));
+        }
+        if source.state != "chargeable" {
+            return Err(ApiError::conflict(
+                "source_not_chargeable",
+                "This payment method can no longer be used.",
+            ));
+        }
+        let out = source_json(source);
+        let c = self.checkouts.get_mut(checkout_id).expect("live");
+        if c.status == CheckoutStatus::Dead {
+            return Err(ApiError::conflict(
+                "failed-request",
+                "This checkout can no longer be paid. Start a new checkout.",
+            ));
+        }
+        if !c.sources.iter().any(|s| s == source_id) {
+            // One card pays the whole amount: a new card replaces the previous one.
+            c.sources = vec![source_id.to_owned()];
+        }
+        let total = totals(c).total;
+        let contributed = self.contributed(checkout_id);
+        let c = self.checkouts.get_mut(checkout_id).expect("live");
+        if contributed >= total && c.session.state == SessionState::RequiresSource {
+            start_readiness(&mut c.session, ready_after);
+        }
+        Ok(out)
+    }
+
+    fn contributed(&self, checkout_id: &str) -> Cents {
+        self.checkouts[checkout_id]
+            .sources
+            .iter()
+            .filter_map(|s| self.sources.get(s))
+            .map(|s| s.amount)
+            .sum()
+    }
+
+    /// `POST /orders`.
+    pub fn create_order(&mut self, body: &Value) -> Result<Value, ApiError> {
+        let obj = body.as_object().ok_or_else(invalid_body)?;
+        let checkout_id: String = field(obj, "checkoutId")?.ok_or_else(|| {
+            ApiError::bad_param(
+                "missing_parameter",
+                "checkoutId",
+                "A checkoutId is required.",
+            )
+        })?;
+        let c = self.live(&checkout_id)?.clone();
+        if c.status == CheckoutStatus::Dead {
+            return Err(ApiError::conflict(
+                "failed-request",
+                "This checkout can no longer be ordered. Start a new checkout.",
+            ));
+        }
+        // Shopper data first, as the provider validates the order before charging.
+        match c.email.as_deref() {
+            None | Some("") => {
+                return Err(ApiError::bad_param(
+                    "missing_parameter",
+                    "email",
+                    "An email address is required.",
+                ))
+            }
+            Some(e) if e.to_ascii_lowercase().ends_with("@reject.example") => {
+                return Err(ApiError::bad_param(
+                    "order_create_failed",
+                    "email",
+                    "We could not use this email address for the order. Use another one.",
+                ))
+            }
+            Some(_) => {}
+        }
+        if c.bill_to.as_ref().map(|b| b.address.postal_code.trim()) == Some("00000") {
+            return Err(ApiError::bad_param(
+                "invalid_parameter",
+                "billTo.address.postalCode",
+                "The billing postal code is not valid.",
+            ));
+        }
+        let t = totals(&c);
+        if c.session.state != SessionState::RequiresConfirmation
+            || self.contributed(&c.id) < t.total
+        {
+            return Err(ApiError::bad_request(
+                "order_submit_failed",
+                "The payment is not ready yet.",
+            ));
+        }
+        let sources: Vec<&Source> = c
+            .sources
+            .iter()
+            .filter_map(|s| self.sources.get(s))
+            .collect();
+        if sources
+            .iter()
+            .any(|s| s.behaviour == Behaviour::DeclineAtOrder)
+        {
+            self.checkouts.get_mut(&c.id).expect("live").status = CheckoutStatus::Dead;
+            for s in &c.sources {
+                if let Some(src) = self.sources.get_mut(s) {
+                    src.state = "failed";
+                }
+            }
+            return Err(ApiError::conflict(
+                "failed-request",
+                "Your card was declined. Use a different card.",
+            ));
+        }
+        let paid: Vec<(String, Cents)> = sources.iter().map(|s| (s.id.clone(), s.amount)).collect();
+        let charges: Vec<Value> = paid
+            .into_iter()
+            .map(|(source_id, amount)| {
+                json!({"id": self.ids.next("chg"), "amount": money(amount), "state": "capturable",
+                       "sourceId": source_id, "type": "customer_initiated"})
+            })
+            .collect();
+        let checkout = self.checkout_json(&c.id);
+        let id = self.ids.next("ord");
+        let order = json!({
+            "id": id,
+            "checkoutId": c.id,
+            "createdTime": now_iso(),
+            "state": "accepted",
+            "fraudState": "passed",
+            "currency": c.currency,
+            "email": c.email,
+            "locale": c.locale,
+            "billTo": checkout["billTo"],
+            "shipTo": checkout["shipTo"],
+            "items": checkout["items"],
+            "subtotal": money(t.subtotal),
+            "totalTax": money(t.tax),
+            "totalShipping": money(t.shipping),
+            "totalAmount": money(t.total),
+            "upstreamId": c.upstream_id,
+            "payment": {
+                "charges": charges,
+                "sources": checkout["payment"]["sources"],
+                "session": {"id": c.session.id, "state": "complete",
+                            "amountContributed": money(t.total),
+                            "amountRemainingToBeContributed": 0.0}
+            }
+        });
+        for s in &c.sources {
+            if let Some(src) = self.sources.get_mut(s) {
+                src.state = "consumed";
+            }
+        }
+        self.checkouts.get_mut(&c.id).expect("live").status = CheckoutStatus::Consumed;
+        self.orders.push(order.clone());
+        Ok(order)
+    }
+
+    /// `GET /orders[?checkoutId=]`.
+    pub fn list_orders(&self, checkout_id: Option<&str>) -> Value {
+        let data: Vec<&Value> = self
+            .orders
+            .iter()
+            .filter(|o| checkout_id.is_none_or(|id| o["checkoutId"] == id))
+            .collect();
+        json!({"hasMore": false, "data": data})
+    }
+
+    /// Every order, for the control surface.
+    pub fn orders(&self) -> &[Value] {
+        &self.orders
+    }
+
+    fn checkout_json(&self, id: &str) -> Value {
+        let c = &self.checkouts[id];
+        let t = totals(c);
+        let contributed = self.contributed(id).min(t.total);
+        let items: Vec<Value> = c
+            .items
+            .iter()
+            .map(|i| {
+                let amount = i.price * i.quantity;
+                json!({"id": i.id, "skuId": i.sku_id, "quantity": i.quantity,
+                       "price": money(i.price), "amount": money(amount),
+                       "productDetails": i.product_details,
+                       "tax": {"amount": money(tax(amount))}})
+            })
+            .collect();
+        let sources: Vec<Value> = c
+            .sources
+            .iter()
+            .filter_map(|s| self.sources.get(s))
+            .map(|s| {
+                json!({"id": s.id, "type": "creditCard", "amount": money(s.amount),
+                       "creditCard": card_json(s)})
+            })
+            .collect();
+        json!({
+            "id": c.id,
+            "createdTime": c.created,
+            "currency": c.currency,
+            "locale": c.locale,
+            "email": c.email,
+            "customerId": c.customer_id,
+            "billTo": c.bill_to,
+            "shipTo": c.ship_to,
+            "shippingChoice": c.shipping_choice,
+            "upstreamId": c.upstream_id,
+            "metadata": c.metadata,
+            "items": items,
+            "subtotal": money(t.subtotal),
+            "totalTax": money(t.tax),
+            "totalShipping": money(t.shipping),
+            "totalDiscount": 0.0,
+            "totalAmount": money(t.total),
+            "payment": {
+                "sources": sources,
+                "session": {
+                    "id": c.session.id,
+                    "clientSecret": c.session.client_secret,
+                    "state": c.session.state.as_str(),
+                    "amountContributed": money(contributed),
+                    "amountRemainingToBeContributed": money(t.total - contributed),
+                }
+            }
+        })
+    }
+}
+
+fn invalid_body() -> ApiError {
+    ApiError::bad_request("invalid_request", "The request body must be a JSON object.")
+}
+
+fn shipping_choice(obj: &Map<String, Value>) -> Result<Option<Value>, ApiError> {
+    match obj.get("shippingChoice") {
+        None | Some(Value::Null) => Ok(None),
+        Some(v @ Value::Object(o)) => {
+            if let Some(a) = o.get("amount") {
+                cents(a, "shippingChoice.amount")?;
+            }
+            Ok(Some(v.clone()))
+        }
+        Some(_) => Err(ApiError::bad_param(
+            "invalid_parameter",
+            "shippingChoice",
+            "Invalid shippingChoice.",
+        )),
+    }
+}
+
+fn start_readiness(session: &mut Session, ready_after: Duration) {
+    if ready_after.is_zero() {
+        session.state = SessionState::RequiresConfirmation;
+        session.ready_at = None;
+    } else {
+        session.state = SessionState::Pending;
+        session.ready_at = Some(Instant::now() + ready_after);
+    }
+}
+
+/// Tax on an amount, rounded half up to the cent.
+fn tax(amount: Cents) -> Cents {
+    (amount * TAX_BPS + 5_000) / 10_000
+}
+
+fn totals(c: &Checkout) -> Totals {
+    let subtotal: Cents = c.items.iter().map(|i| i.price * i.quantity).sum();
+    let tax: Cents = c.items.iter().map(|i| tax(i.price * i.quantity)).sum();
+    let shipping = match &c.shipping_choice {
+        Some(ch) => ch
+            .get("amount")
+            .and_then(|a| cents(a, "shippingChoice.amount").ok())
+            .unwrap_or(0),
+        None if c.ship_to.is_some() => DEFAULT_SHIPPING,
+        None => 0,
+    };
+    Totals {
+        subtotal,
+        tax,
+        shipping,
+        total: subtotal + tax + shipping,
+    }
+}
+
+fn card_json(s: &Source) -> Value {
+    json!({"brand": s.brand, "lastFourDigits": s.last_four,
+           "expirationMonth": s.expiration_month, "expirationYear": s.expiration_year})
+}
+
+fn source_json(s: &Source) -> Value {
+    json!({
+        "id": s.id,
+        "clientSecret": s.client_secret,
+        "type": "creditCard",
+        "state": s.state,
+        "reusable": false,
+        "amount": money(s.amount),
+        "currency": s.currency,
+        "owner": s.owner,
+        "creditCard": card_json(s),
+    })
+}

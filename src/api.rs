@@ -1,0 +1,116 @@
+//! HTTP only: the contract's calls, each with a timeout and an abort handle,
+//! returning typed results. No signals, no decisions about what happens next.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_net::http::{Method, RequestBuilder};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::AbortController;
+
+use crate::model::{classify, ApiError, Checkout, CheckoutId};
+
+/// How long one request may take before it is aborted and reported as a timeout.
+const REQUEST_TIMEOUT_MS: i32 = 15_000;
+
+/// The API client of one widget. Every request it starts can be aborted at once.
+pub struct Api {
+    api_base: String,
+    inflight: RefCell<Vec<AbortController>>,
+}
+
+impl Api {
+    /// A client for `api_base` (no trailing slash).
+    pub fn new(api_base: String) -> Rc<Self> {
+        Rc::new(Self {
+            api_base,
+            inflight: RefCell::default(),
+        })
+    }
+
+    /// Aborts every request still in flight (on unmount).
+    pub fn abort_all(&self) {
+        for c in self.inflight.borrow_mut().drain(..) {
+            c.abort();
+        }
+    }
+
+    /// `GET /checkouts/{id}`.
+    pub async fn get_checkout(&self, id: &CheckoutId) -> Result<Checkout, ApiError> {
+        let url = format!("{}/checkouts/{}", self.api_base, encode(id.as_str()));
+        self.send(Method::GET, &url, None).await
+    }
+
+    /// `POST /checkouts`.
+    pub async fn create_checkout(&self, body: &Value) -> Result<Checkout, ApiError> {
+        let url = format!("{}/checkouts", self.api_base);
+        self.send(Method::POST, &url, Some(body.to_string())).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<String>,
+    ) -> Result<T, ApiError> {
+        let controller = AbortController::new().map_err(|_| ApiError::Network)?;
+        self.inflight.borrow_mut().push(controller.clone());
+        let timed_out = Rc::new(RefCell::new(false));
+        let timer = {
+            let controller = controller.clone();
+            let timed_out = timed_out.clone();
+            let cb = Closure::once(move || {
+                *timed_out.borrow_mut() = true;
+                controller.abort();
+            });
+            let id = web_sys::window().and_then(|w| {
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    cb.as_ref().unchecked_ref(),
+                    REQUEST_TIMEOUT_MS,
+                )
+                .ok()
+            });
+            (id, cb)
+        };
+        let builder = RequestBuilder::new(url)
+            .method(method)
+            .header("Accept", "application/json")
+            .abort_signal(Some(&controller.signal()));
+        let result = async {
+            let request = match body {
+                Some(b) => builder.header("Content-Type", "application/json").body(b),
+                None => builder.build(),
+            }
+            .map_err(|_| ApiError::Network)?;
+            let response = request.send().await.map_err(|_| ApiError::Network)?;
+            let status = response.status();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.trim().parse::<u32>().ok());
+            // A body that cannot be read (connection dropped mid-way) is no response.
+            let text = response.text().await.map_err(|_| ApiError::Network)?;
+            classify(status, &text, retry_after)
+        }
+        .await;
+        if let (Some(id), Some(w)) = (timer.0, web_sys::window()) {
+            w.clear_timeout_with_handle(id);
+        }
+        drop(timer.1);
+        self.inflight
+            .borrow_mut()
+            .retain(|c| !js_sys::Object::is(c, &controller));
+        match result {
+            Err(ApiError::Network) if *timed_out.borrow() => Err(ApiError::Timeout),
+            other => other,
+        }
+    }
+}
+
+/// Percent-encodes an id for use as one path segment.
+fn encode(segment: &str) -> String {
+    js_sys::encode_uri_component(segment).into()
+}

@@ -1,0 +1,152 @@
+//! The JavaScript face: `mount(element, options)`, `WidgetHandle.unmount()`, and
+//! auto-mount of `[data-checkout-widget]` elements when the module initialises.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlElement;
+
+use crate::api::Api;
+use crate::components::Widget;
+use crate::flow::{Event, State};
+use crate::options::Options;
+use crate::runtime::Shell;
+
+/// Marks an element that currently hosts a widget.
+const MOUNTED_ATTR: &str = "data-cw-mounted";
+
+/// A mounted widget, returned by `mount`. Call `unmount()` to remove it.
+#[wasm_bindgen]
+pub struct WidgetHandle {
+    inner: Option<Mounted>,
+}
+
+struct Mounted {
+    shell: Rc<Shell>,
+    host: HtmlElement,
+    // Dropping the Leptos unmount handle removes the view and disposes its owner.
+    view: Box<dyn Any>,
+}
+
+#[wasm_bindgen]
+impl WidgetHandle {
+    /// Removes the widget, aborts its requests and stops its timers. Idempotent.
+    pub fn unmount(&mut self) {
+        if let Some(m) = self.inner.take() {
+            m.shell.shutdown();
+            drop(m.view);
+            let _ = m.host.remove_attribute(MOUNTED_ATTR);
+        }
+    }
+}
+
+/// Mounts a widget into `element`. Throws an `Error` with a clear message for
+/// bad options (no `apiBase`, neither `checkoutId` nor `cart`, not an element).
+#[wasm_bindgen]
+pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsError> {
+    let host: HtmlElement = element.dyn_into().map_err(|_| {
+        JsError::new(
+            "checkout-widget: mount(element, options) needs an HTML element as its first argument",
+        )
+    })?;
+    let json = if options.is_object() {
+        js_sys::JSON::stringify(&options)
+            .ok()
+            .and_then(|s| s.as_string())
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or(Value::Null)
+    } else {
+        Value::Null
+    };
+    let options = Options::from_json(&json).map_err(|m| JsError::new(&m))?;
+    mount_with(host, options).map_err(|m| JsError::new(&m))
+}
+
+fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, String> {
+    if host.has_attribute(MOUNTED_ATTR) {
+        return Err(
+            "checkout-widget: this element already hosts a widget; unmount() it first".into(),
+        );
+    }
+    let _ = host.set_attribute(MOUNTED_ATTR, "");
+    let api = Api::new(options.api_base.clone());
+    let slot: Rc<RefCell<Option<Rc<Shell>>>> = Rc::default();
+    let view = {
+        let slot = slot.clone();
+        let host = host.clone();
+        leptos::mount::mount_to(host.clone(), move || {
+            let state = RwSignal::new(State::new(options.start));
+            let shell = Shell::new(state, api, host);
+            *slot.borrow_mut() = Some(shell.clone());
+            let shell = SendWrapper::new(shell);
+            let on_event = Callback::new(move |ev: Event| shell.dispatch(ev));
+            view! { <Widget state=state on_event=on_event locale=options.locale /> }
+        })
+    };
+    let shell = slot
+        .borrow_mut()
+        .take()
+        .expect("mount_to runs its closure at once");
+    shell.dispatch(Event::Mounted);
+    Ok(WidgetHandle {
+        inner: Some(Mounted {
+            shell,
+            host,
+            view: Box::new(view),
+        }),
+    })
+}
+
+thread_local! {
+    static AUTO_MOUNTED: RefCell<Vec<WidgetHandle>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs when the module is initialised: mounts every `[data-checkout-widget]`.
+#[wasm_bindgen(start)]
+fn auto_mount() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(list) = doc.query_selector_all("[data-checkout-widget]") else {
+        return;
+    };
+    for i in 0..list.length() {
+        let Some(host) = list.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) else {
+            continue;
+        };
+        let attrs = host.get_attribute_names();
+        let pairs: Vec<(String, String)> = attrs
+            .iter()
+            .filter_map(|n| n.as_string())
+            .map(|n| {
+                let v = host.get_attribute(&n).unwrap_or_default();
+                (n, v)
+            })
+            .collect();
+        let result = Options::from_attributes(pairs.iter().map(|(n, v)| (n.as_str(), v.clone())))
+            .and_then(|o| mount_with(host.clone(), o));
+        match result {
+            Ok(handle) => AUTO_MOUNTED.with(|m| m.borrow_mut().push(handle)),
+            Err(message) => report_config_error(&host, &message),
+        }
+    }
+}
+
+/// Tells the page about a bad auto-mount configuration: a `checkout-error` event.
+fn report_config_error(host: &HtmlElement, message: &str) {
+    let detail = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&detail, &"kind".into(), &"config".into());
+    let _ = js_sys::Reflect::set(&detail, &"message".into(), &message.into());
+    let _ = js_sys::Reflect::set(&detail, &"retryable".into(), &false.into());
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_detail(&detail);
+    if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict("checkout-error", &init) {
+        let _ = host.dispatch_event(&ev);
+    }
+}

@@ -1,0 +1,163 @@
+//! PURE: the options a merchant passes to `mount` (or as `data-*` attributes),
+//! validated into a typed value with a clear message for every mistake.
+
+use serde_json::{Map, Value};
+
+use crate::model::CheckoutId;
+
+/// How the widget gets its checkout.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Start {
+    /// Read an existing checkout.
+    Existing(CheckoutId),
+    /// Create one from a cart (a `POST /checkouts` create body).
+    Cart(Value),
+}
+
+/// Validated mount options. Defaults: `paymentsBase` = `apiBase`, `review` = true.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// The merchant backend every API path is relative to (no trailing slash).
+    pub api_base: String,
+    /// Where `POST /sources` goes (no trailing slash).
+    pub payments_base: String,
+    /// Sent as `Authorization: Bearer` with `POST /sources` only.
+    pub public_key: Option<String>,
+    /// BCP 47 locale override.
+    pub locale: Option<String>,
+    /// `false`: a single `Pay <amount>` button, no review step.
+    pub review: bool,
+    /// The checkout to work on.
+    pub start: Start,
+}
+
+fn text(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
+        Some(_) => Err(format!("checkout-widget: option `{key}` must be a string")),
+    }
+}
+
+impl Options {
+    /// Validates the options object passed to `mount`.
+    pub fn from_json(v: &Value) -> Result<Self, String> {
+        let obj = v
+            .as_object()
+            .ok_or("checkout-widget: options must be an object, e.g. { apiBase, checkoutId }")?;
+        let api_base = text(obj, "apiBase")?
+            .ok_or("checkout-widget: option `apiBase` is required (the merchant backend URL)")?
+            .trim_end_matches('/')
+            .to_owned();
+        let payments_base = text(obj, "paymentsBase")?
+            .map(|p| p.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| api_base.clone());
+        let start = match (text(obj, "checkoutId")?, obj.get("cart")) {
+            (Some(_), Some(c)) if !c.is_null() => {
+                return Err("checkout-widget: pass either `checkoutId` or `cart`, not both".into())
+            }
+            (Some(id), _) => Start::Existing(CheckoutId(id)),
+            (None, Some(cart @ Value::Object(_))) => Start::Cart(cart.clone()),
+            (None, Some(c)) if !c.is_null() => {
+                return Err("checkout-widget: option `cart` must be an object".into())
+            }
+            _ => {
+                return Err(
+                    "checkout-widget: pass `checkoutId` (an existing checkout) or `cart` (to create one)"
+                        .into(),
+                )
+            }
+        };
+        let review = match obj.get("review") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => s != "false",
+            Some(_) => return Err("checkout-widget: option `review` must be true or false".into()),
+        };
+        Ok(Self {
+            api_base,
+            payments_base,
+            public_key: text(obj, "publicKey")?,
+            locale: text(obj, "locale")?,
+            review,
+            start,
+        })
+    }
+
+    /// Options from an element's `data-*` attributes, given as (attribute, value) pairs.
+    pub fn from_attributes<'a>(
+        attrs: impl IntoIterator<Item = (&'a str, String)>,
+    ) -> Result<Self, String> {
+        let mut obj = Map::new();
+        for (name, value) in attrs {
+            let key = match name {
+                "data-api-base" => "apiBase",
+                "data-checkout-id" => "checkoutId",
+                "data-payments-base" => "paymentsBase",
+                "data-public-key" => "publicKey",
+                "data-locale" => "locale",
+                "data-review" => "review",
+                _ => continue,
+            };
+            obj.insert(key.into(), Value::String(value));
+        }
+        Self::from_json(&Value::Object(obj))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn minimal_options_get_defaults() {
+        let o = Options::from_json(&json!({"apiBase": "/api/", "checkoutId": "chk_1"})).unwrap();
+        assert_eq!(o.api_base, "/api");
+        assert_eq!(o.payments_base, "/api");
+        assert!(o.review);
+        assert_eq!(o.start, Start::Existing(CheckoutId("chk_1".into())));
+    }
+
+    #[test]
+    fn cart_and_overrides() {
+        let o = Options::from_json(&json!({
+            "apiBase": "https://shop.example/api", "cart": {"currency": "EUR", "items": []},
+            "paymentsBase": "https://pay.example", "publicKey": "pk_test_1", "review": false,
+            "locale": "de-DE"
+        }))
+        .unwrap();
+        assert_eq!(o.payments_base, "https://pay.example");
+        assert_eq!(o.public_key.as_deref(), Some("pk_test_1"));
+        assert!(!o.review);
+        assert!(matches!(o.start, Start::Cart(_)));
+    }
+
+    /// Each merchant mistake gets a message that names the option.
+    #[test]
+    fn bad_options_are_explained() {
+        let err = |v: Value| Options::from_json(&v).unwrap_err();
+        assert!(err(json!({"checkoutId": "c"})).contains("apiBase"));
+        assert!(err(json!({"apiBase": "/api"})).contains("checkoutId"));
+        assert!(
+            err(json!({"apiBase": "/api", "checkoutId": "c", "cart": {}})).contains("not both")
+        );
+        assert!(err(json!({"apiBase": 3, "checkoutId": "c"})).contains("apiBase"));
+        assert!(err(json!({"apiBase": "/api", "cart": "x"})).contains("cart"));
+        assert!(err(json!(null)).contains("object"));
+    }
+
+    #[test]
+    fn attributes_map_to_options() {
+        let o = Options::from_attributes([
+            ("data-api-base", "/api".to_string()),
+            ("data-checkout-id", "chk_9".to_string()),
+            ("data-review", "false".to_string()),
+            ("data-checkout-widget", String::new()),
+        ])
+        .unwrap();
+        assert_eq!(o.start, Start::Existing(CheckoutId("chk_9".into())));
+        assert!(!o.review);
+    }
+}

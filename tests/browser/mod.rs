@@ -1,0 +1,226 @@
+//! The browser rig: the real sandbox (serving the release `dist/`) on a free
+//! port, `/usr/bin/chromedriver` on another, and headless Debian Chromium driven
+//! over WebDriver. Everything it starts is stopped when the rig is dropped,
+//! whether the test passed or panicked.
+
+#![allow(dead_code)]
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// Where Debian installs the browser and its driver (override with env vars).
+fn tool(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The release bundle the tests drive.
+pub fn dist_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("dist")
+}
+
+/// Kills a process group and anything still running with our profile dir.
+struct Processes {
+    driver: Child,
+    profile: PathBuf,
+}
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        let pid = self.driver.id() as i32;
+        // chromedriver leads its own process group; Chromium is started inside it.
+        let _ = Command::new("kill")
+            .args(["-KILL", &format!("-{pid}")])
+            .status();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        // Belt and braces: any Chromium process using this run's profile.
+        let marker = self.profile.to_string_lossy().into_owned();
+        if let Ok(dir) = std::fs::read_dir("/proc") {
+            for entry in dir.flatten() {
+                let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+                    continue;
+                };
+                let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+                if String::from_utf8_lossy(&cmdline).contains(&marker) {
+                    let _ = Command::new("kill")
+                        .args(["-KILL", &pid.to_string()])
+                        .status();
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// One browser + one sandbox.
+pub struct Rig {
+    /// The sandbox, with its control surface on.
+    pub sandbox: sandbox::Running,
+    /// The WebDriver session.
+    pub client: Client,
+    processes: Processes,
+}
+
+impl Rig {
+    /// Starts everything, or panics with what is missing.
+    pub async fn start() -> Rig {
+        Self::start_with(sandbox::Config::default()).await
+    }
+
+    /// Starts with a custom sandbox configuration (dist and control are forced on).
+    pub async fn start_with(mut config: sandbox::Config) -> Rig {
+        let chromium = tool("CHROMIUM", "/usr/bin/chromium");
+        let chromedriver = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
+        for (path, pkg) in [(&chromium, "chromium"), (&chromedriver, "chromium-driver")] {
+            assert!(
+                path.is_file(),
+                "{} is missing: install Debian's {pkg} (scripts/setup.sh does), or set {}",
+                path.display(),
+                if pkg == "chromium" {
+                    "CHROMIUM"
+                } else {
+                    "CHROMEDRIVER"
+                }
+            );
+        }
+        let dist = dist_dir();
+        for f in [
+            "index.html",
+            "checkout-widget.js",
+            "checkout-widget_bg.wasm",
+            "checkout-widget.css",
+        ] {
+            assert!(
+                dist.join(f).is_file(),
+                "{} is missing: build the release bundle first (make build)",
+                dist.join(f).display()
+            );
+        }
+        config.dist = Some(dist);
+        config.control = true;
+        let sandbox = sandbox::start(config).await.expect("start the sandbox");
+
+        let port = free_port();
+        let profile =
+            std::env::temp_dir().join(format!("cw-chromium-{}-{port}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&profile);
+        std::fs::create_dir_all(&profile).unwrap();
+        let driver = {
+            use std::os::unix::process::CommandExt;
+            Command::new(&chromedriver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display()))
+        };
+        let processes = Processes {
+            driver,
+            profile: profile.clone(),
+        };
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on {addr} within 15 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--disable-quic", "--no-first-run", "--window-size=1200,900",
+                    format!("--user-data-dir={}", profile.display())
+                ]
+            }
+        });
+        let caps = caps.as_object().unwrap().clone().into_iter().collect();
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = tokio::time::timeout(
+            Duration::from_secs(30),
+            ClientBuilder::new(connector)
+                .capabilities(caps)
+                .connect(&format!("http://{addr}")),
+        )
+        .await
+        .expect("Chromium did not start within 30 s")
+        .expect("WebDriver session");
+        Rig {
+            sandbox,
+            client,
+            processes,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.sandbox.url())
+    }
+
+    /// Ends the WebDriver session politely (the rig's drop kills everything anyway).
+    pub async fn close(self) {
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.client.clone().close()).await;
+    }
+
+    /// Waits until `css` matches an element whose text contains `text`.
+    pub async fn wait_for_text(&self, css: &str, text: &str) -> Element {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut last = String::new();
+        loop {
+            if let Ok(els) = self.client.find_all(Locator::Css(css)).await {
+                for el in els {
+                    let t = el.text().await.unwrap_or_default();
+                    if t.contains(text) {
+                        return el;
+                    }
+                    last = t;
+                }
+            }
+            if Instant::now() > deadline {
+                let log = self.page_errors().await;
+                panic!("no `{css}` with text `{text}` within 15 s (last text: `{last}`; page errors: {log})");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Console errors and uncaught exceptions recorded by the test page hook.
+    pub async fn page_errors(&self) -> Value {
+        self.client
+            .execute("return window.__cwErrors || []", vec![])
+            .await
+            .unwrap_or(Value::Null)
+    }
+
+    /// Every API request the sandbox received, in order.
+    pub fn api_log(&self) -> Vec<Value> {
+        self.sandbox
+            .shared
+            .log()
+            .iter()
+            .map(|e| serde_json::to_value(e).unwrap())
+            .collect()
+    }
+}
