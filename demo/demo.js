@@ -3,6 +3,7 @@
 //   ?checkoutId=chk_...  mount an existing checkout instead of creating one from the cart
 //   ?review=false        one "Pay" button, no review step
 //   ?locale=de-DE        locale override
+//   ?readinessTimeoutMs=N how long to wait for the payment session before "Try again"
 import init, { mount } from "/checkout-widget.js";
 
 // Uncaught errors, kept for people (devtools) and the browser tests.
@@ -61,6 +62,7 @@ if (params.get("checkoutId")) options.checkoutId = params.get("checkoutId");
 else options.cart = cart;
 if (params.get("review") === "false") options.review = false;
 if (params.get("locale")) options.locale = params.get("locale");
+if (params.get("readinessTimeoutMs")) options.readinessTimeoutMs = Number(params.get("readinessTimeoutMs"));
 
 await init();
 window.checkoutWidget = mount(host, options);

@@ -6,12 +6,12 @@ use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
-use crate::model::{classify, ApiError, Checkout, CheckoutId};
+use crate::flow::{Call, Reply};
+use crate::model::{classify, ApiError};
 
 /// How long one request may take before it is aborted and reported as a timeout.
 const REQUEST_TIMEOUT_MS: i32 = 15_000;
@@ -19,14 +19,18 @@ const REQUEST_TIMEOUT_MS: i32 = 15_000;
 /// The API client of one widget. Every request it starts can be aborted at once.
 pub struct Api {
     api_base: String,
+    payments_base: String,
+    public_key: Option<String>,
     inflight: RefCell<Vec<AbortController>>,
 }
 
 impl Api {
-    /// A client for `api_base` (no trailing slash).
-    pub fn new(api_base: String) -> Rc<Self> {
+    /// A client for the configured bases (no trailing slashes).
+    pub fn new(api_base: String, payments_base: String, public_key: Option<String>) -> Rc<Self> {
         Rc::new(Self {
             api_base,
+            payments_base,
+            public_key,
             inflight: RefCell::default(),
         })
     }
@@ -38,16 +42,54 @@ impl Api {
         }
     }
 
-    /// `GET /checkouts/{id}`.
-    pub async fn get_checkout(&self, id: &CheckoutId) -> Result<Checkout, ApiError> {
-        let url = format!("{}/checkouts/{}", self.api_base, encode(id.as_str()));
-        self.send(Method::GET, &url, None).await
-    }
-
-    /// `POST /checkouts`.
-    pub async fn create_checkout(&self, body: &Value) -> Result<Checkout, ApiError> {
-        let url = format!("{}/checkouts", self.api_base);
-        self.send(Method::POST, &url, Some(body.to_string())).await
+    /// Makes one call of the core and returns its typed answer.
+    pub async fn run(&self, call: Call) -> Reply {
+        let base = &self.api_base;
+        match call {
+            Call::GetCheckout(id) => {
+                let url = format!("{base}/checkouts/{}", encode(id.as_str()));
+                Reply::Checkout(self.send(Method::GET, &url, None, None).await)
+            }
+            Call::CreateCheckout(body) => {
+                let url = format!("{base}/checkouts");
+                Reply::Checkout(
+                    self.send(Method::POST, &url, Some(body.to_string()), None)
+                        .await,
+                )
+            }
+            Call::UpdateCheckout(id, body) => {
+                let url = format!("{base}/checkouts/{}", encode(id.as_str()));
+                Reply::Checkout(
+                    self.send(Method::POST, &url, Some(body.to_string()), None)
+                        .await,
+                )
+            }
+            Call::CreateSource(request) => {
+                // Card data goes to this call only: the body lives until it is sent.
+                let url = format!("{}/sources", self.payments_base);
+                let auth = self.public_key.as_ref().map(|k| format!("Bearer {k}"));
+                let body = request.to_json().to_string();
+                drop(request);
+                Reply::Source(self.send(Method::POST, &url, Some(body), auth).await)
+            }
+            Call::AttachSource(id, source) => {
+                let url = format!(
+                    "{base}/checkouts/{}/sources/{}",
+                    encode(id.as_str()),
+                    encode(source.as_str())
+                );
+                Reply::Source(self.send(Method::POST, &url, None, None).await)
+            }
+            Call::PlaceOrder(id) => {
+                let url = format!("{base}/orders");
+                let body = serde_json::json!({ "checkoutId": id }).to_string();
+                Reply::Order(self.send(Method::POST, &url, Some(body), None).await)
+            }
+            Call::FindOrders(id) => {
+                let url = format!("{base}/orders?checkoutId={}", encode(id.as_str()));
+                Reply::Orders(self.send(Method::GET, &url, None, None).await)
+            }
+        }
     }
 
     async fn send<T: DeserializeOwned>(
@@ -55,6 +97,7 @@ impl Api {
         method: Method,
         url: &str,
         body: Option<String>,
+        authorization: Option<String>,
     ) -> Result<T, ApiError> {
         let controller = AbortController::new().map_err(|_| ApiError::Network)?;
         self.inflight.borrow_mut().push(controller.clone());
@@ -75,10 +118,13 @@ impl Api {
             });
             (id, cb)
         };
-        let builder = RequestBuilder::new(url)
+        let mut builder = RequestBuilder::new(url)
             .method(method)
             .header("Accept", "application/json")
             .abort_signal(Some(&controller.signal()));
+        if let Some(auth) = &authorization {
+            builder = builder.header("Authorization", auth);
+        }
         let result = async {
             let request = match body {
                 Some(b) => builder.header("Content-Type", "application/json").body(b),

@@ -1,21 +1,304 @@
 //! PURE: the checkout journey as a state machine. `update(state, event)` decides;
-//! the shell runs the returned commands (HTTP, timers, DOM events) and feeds the
-//! results back as events. No Leptos, no web-sys: tested with plain `cargo test`.
+//! the shell runs the returned commands (HTTP, timers, focus, DOM events) and
+//! feeds the results back as events. No Leptos, no web-sys: every rule of the
+//! contract is tested here with plain `cargo test`.
+//!
+//! The rules that matter most are enforced here, not in the view:
+//! - at most one request is in flight, ever (so one click, a double click or an
+//!   Enter press yields at most one `POST /orders`);
+//! - a checkout that was declined (409) or produced an order is never ordered again;
+//! - after a 409 the next order goes to a fresh checkout; after another 4xx, to
+//!   the same checkout once the named fields are fixed;
+//! - an order whose outcome is unknown is looked up before it is ever re-sent;
+//! - the card number and security code leave the state once the source exists.
 
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 
-use crate::model::{ApiError, Checkout, CheckoutId};
+use crate::model::{
+    Address, ApiError, CardSummary, Checkout, CheckoutId, Contact, ErrorEntry, Order, OrderList,
+    Source, SourceId, SourceRequest,
+};
 use crate::options::Start;
+use crate::validation::{self as v, Problem};
 
-/// Where the shopper is.
+/// Tunables of the journey.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `false`: one `Pay <amount>` button and no review step.
+    pub review: bool,
+    /// How long to wait for the payment session before saying "still waiting".
+    pub readiness_timeout_ms: u64,
+    /// First delay between readiness checks (after the immediate first check).
+    pub poll_first_ms: u64,
+    /// Largest delay between readiness checks.
+    pub poll_cap_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            review: true,
+            readiness_timeout_ms: 30_000,
+            poll_first_ms: 250,
+            poll_cap_ms: 2_000,
+        }
+    }
+}
+
+/// Where the shopper is. The `checkout-step` names are in [`Step::name`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     /// Loading or creating the checkout.
     Loading,
-    /// The checkout is shown.
-    Summary,
-    /// Something failed; the shopper can try again.
+    /// Entering payment details (and contact/billing data).
+    Payment,
+    /// Waiting for the payment session to become ready.
+    Waiting,
+    /// Reviewing before `Place order`.
+    Review,
+    /// Placing the order, looking it up, or opening a fresh checkout after a decline.
+    Submitting,
+    /// Fixing fields the provider rejected, on the same checkout.
+    Fix,
+    /// The order is placed.
+    Complete,
+    /// Something failed that the current step cannot absorb.
     Error,
+}
+
+impl Step {
+    /// The public `checkout-step` name (`None` while loading).
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Loading => return None,
+            Self::Payment => "payment",
+            Self::Waiting => "waiting",
+            Self::Review => "review",
+            Self::Submitting => "submitting",
+            Self::Fix => "fix",
+            Self::Complete => "complete",
+            Self::Error => "error",
+        })
+    }
+}
+
+/// The fields a shopper can type into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// Name on card (also the billing name).
+    Name,
+    /// Card number.
+    CardNumber,
+    /// Expiration date, MM/YY.
+    Expiry,
+    /// Security code.
+    Cvc,
+    /// Email.
+    Email,
+    /// Address line.
+    Line1,
+    /// City.
+    City,
+    /// Postal code.
+    PostalCode,
+    /// Country (ISO alpha-2).
+    Country,
+    /// State or province.
+    State,
+}
+
+impl Field {
+    /// Every field, in form order.
+    pub const ALL: [Field; 10] = [
+        Field::Name,
+        Field::CardNumber,
+        Field::Expiry,
+        Field::Cvc,
+        Field::Email,
+        Field::Line1,
+        Field::City,
+        Field::PostalCode,
+        Field::Country,
+        Field::State,
+    ];
+
+    /// Contact and billing fields: what a rejected order can ask to fix.
+    pub const CONTACT: [Field; 7] = [
+        Field::Email,
+        Field::Name,
+        Field::Line1,
+        Field::City,
+        Field::PostalCode,
+        Field::Country,
+        Field::State,
+    ];
+
+    /// Card fields: re-entered after a decline, dropped once a source exists.
+    pub fn is_card(self) -> bool {
+        matches!(self, Field::CardNumber | Field::Expiry | Field::Cvc)
+    }
+
+    /// A short stable slug (element ids, tests).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::CardNumber => "card-number",
+            Field::Expiry => "expiry",
+            Field::Cvc => "cvc",
+            Field::Email => "email",
+            Field::Line1 => "address",
+            Field::City => "city",
+            Field::PostalCode => "postal-code",
+            Field::Country => "country",
+            Field::State => "state",
+        }
+    }
+
+    /// The contract's parameter name for this field.
+    pub fn parameter(self) -> &'static str {
+        match self {
+            Field::Name => "billTo.name",
+            Field::CardNumber => "creditCard.number",
+            Field::Expiry => "creditCard.expirationMonth",
+            Field::Cvc => "creditCard.cvv",
+            Field::Email => "email",
+            Field::Line1 => "billTo.address.line1",
+            Field::City => "billTo.address.city",
+            Field::PostalCode => "billTo.address.postalCode",
+            Field::Country => "billTo.address.country",
+            Field::State => "billTo.address.state",
+        }
+    }
+
+    /// The fields an error's `parameter` names (a whole object names all its fields).
+    pub fn from_parameter(p: &str) -> Vec<Field> {
+        let p = p.trim();
+        match p {
+            "email" | "billTo.email" => vec![Field::Email],
+            "billTo.name" | "owner.firstName" | "owner.lastName" => vec![Field::Name],
+            "billTo.address.line1" | "billTo.address.line2" => vec![Field::Line1],
+            "billTo.address.city" => vec![Field::City],
+            "billTo.address.postalCode" => vec![Field::PostalCode],
+            "billTo.address.country" => vec![Field::Country],
+            "billTo.address.state" => vec![Field::State],
+            "billTo" | "billTo.address" => Field::CONTACT[1..].to_vec(),
+            "creditCard.number" => vec![Field::CardNumber],
+            "creditCard.cvv" => vec![Field::Cvc],
+            "creditCard.expirationMonth" | "creditCard.expirationYear" => vec![Field::Expiry],
+            _ => vec![],
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What the shopper typed, and which fields they have left (errors show then).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Form {
+    values: [String; 10],
+    touched: [bool; 10],
+}
+
+/// Longest value accepted in a free-text field.
+const MAX_TEXT: usize = 200;
+
+impl Form {
+    /// A field's current value.
+    pub fn get(&self, f: Field) -> &str {
+        &self.values[f.index()]
+    }
+
+    /// Whether the field was left (blurred) or the form submitted.
+    pub fn touched(&self, f: Field) -> bool {
+        self.touched[f.index()]
+    }
+
+    /// Sets a value, normalised the way the field is displayed.
+    pub fn set(&mut self, f: Field, raw: &str) {
+        let value = match f {
+            Field::CardNumber => v::format_card_number(raw),
+            Field::Expiry => v::format_expiry(raw),
+            Field::Cvc => v::digits(raw).chars().take(4).collect(),
+            Field::Country => raw.trim().to_ascii_uppercase().chars().take(2).collect(),
+            _ => raw.chars().take(MAX_TEXT).collect(),
+        };
+        self.values[f.index()] = value;
+    }
+
+    fn touch(&mut self, f: Field) {
+        self.touched[f.index()] = true;
+    }
+
+    fn clear_card(&mut self) {
+        for f in [Field::CardNumber, Field::Expiry, Field::Cvc] {
+            self.values[f.index()] = String::new();
+            self.touched[f.index()] = false;
+        }
+    }
+
+    /// The problem with one field, if any.
+    pub fn problem(&self, f: Field, today: (u32, u32)) -> Option<Problem> {
+        let val = self.get(f);
+        let r = match f {
+            Field::Name => v::check_text(val, MAX_TEXT),
+            Field::CardNumber => v::check_card_number(val).map(drop),
+            Field::Expiry => v::check_expiry(val, today).map(drop),
+            Field::Cvc => v::check_cvc(val, v::brand(self.get(Field::CardNumber))),
+            Field::Email => v::check_email(val),
+            Field::Line1 | Field::City => v::check_text(val, MAX_TEXT),
+            Field::PostalCode => v::check_postal_code(val, self.get(Field::Country)),
+            Field::Country => v::check_country(val),
+            Field::State if v::needs_state(self.get(Field::Country)) => {
+                v::check_text(val, MAX_TEXT)
+            }
+            Field::State => Ok(()),
+        };
+        r.err()
+    }
+
+    /// The first field among `fields` with a problem.
+    fn first_problem(&self, fields: &[Field], today: (u32, u32)) -> Option<Field> {
+        fields
+            .iter()
+            .copied()
+            .find(|f| self.problem(*f, today).is_some())
+    }
+
+    fn prefill(&mut self, c: &Checkout) {
+        let bill = c.bill_to.clone().unwrap_or_default();
+        let pairs = [
+            (Field::Name, bill.name.as_str()),
+            (Field::Email, c.email.as_deref().unwrap_or_default()),
+            (Field::Line1, bill.address.line1.as_str()),
+            (Field::City, bill.address.city.as_str()),
+            (Field::PostalCode, bill.address.postal_code.as_str()),
+            (Field::Country, bill.address.country.as_str()),
+            (Field::State, bill.address.state.as_str()),
+        ];
+        for (f, value) in pairs {
+            // Never overwrite what the shopper typed.
+            if self.get(f).is_empty() {
+                self.set(f, value);
+            }
+        }
+    }
+
+    /// The billing contact as the form says, on top of what the checkout has.
+    fn bill_to(&self, base: Option<&Contact>) -> Contact {
+        let mut c = base.cloned().unwrap_or_default();
+        c.name = self.get(Field::Name).trim().to_owned();
+        c.address = Address {
+            line1: self.get(Field::Line1).trim().to_owned(),
+            city: self.get(Field::City).trim().to_owned(),
+            postal_code: self.get(Field::PostalCode).trim().to_owned(),
+            country: self.get(Field::Country).trim().to_owned(),
+            state: self.get(Field::State).trim().to_owned(),
+            ..c.address
+        };
+        c
+    }
 }
 
 /// Why a step failed, in terms the view can put into shopper words.
@@ -23,16 +306,18 @@ pub enum Step {
 pub enum Failure {
     /// The checkout does not exist (any more).
     CheckoutNotFound,
-    /// No response: network down or request aborted.
+    /// No response: network down or connection dropped.
     Network,
     /// The request took too long.
     Timeout,
-    /// The server failed (5xx).
+    /// The server failed (5xx or an unexpected status).
     Server,
     /// The server answered with something unreadable.
     Decode,
     /// The server refused the request; its shopper-presentable message, if any.
     Rejected(Option<String>),
+    /// An order exists for this checkout but is not placed (e.g. `blocked`).
+    OrderNotPlaced,
 }
 
 impl Failure {
@@ -43,11 +328,9 @@ impl Failure {
             ApiError::Timeout => Self::Timeout,
             ApiError::Server { .. } => Self::Server,
             ApiError::Decode => Self::Decode,
-            ApiError::Conflict(errs) | ApiError::Rejected { errors: errs, .. } => Self::Rejected(
-                errs.first()
-                    .map(|e| e.message.clone())
-                    .filter(|m| !m.is_empty()),
-            ),
+            ApiError::Conflict(errs) | ApiError::Rejected { errors: errs, .. } => {
+                Self::Rejected(first_message(errs))
+            }
         }
     }
 
@@ -56,8 +339,10 @@ impl Failure {
         match self {
             Self::Network => "network",
             Self::Timeout => "timeout",
-            Self::Server | Self::Rejected(_) | Self::CheckoutNotFound => "server",
             Self::Decode => "decode",
+            Self::Server | Self::Rejected(_) | Self::CheckoutNotFound | Self::OrderNotPlaced => {
+                "server"
+            }
         }
     }
 
@@ -70,39 +355,229 @@ impl Failure {
     }
 }
 
+fn first_message(errs: &[ErrorEntry]) -> Option<String> {
+    errs.iter()
+        .map(|e| e.message.trim())
+        .find(|m| !m.is_empty())
+        .map(str::to_owned)
+}
+
+/// A message shown above the current step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Alert {
+    /// The order was declined (409); payment is asked for again on a fresh checkout.
+    Declined {
+        /// The provider's message, if any.
+        message: Option<String>,
+        /// A hard decline (fraud, blocked): another card or method is needed.
+        hard: bool,
+    },
+    /// The provider rejected some shopper data (other 4xx).
+    NeedsInput {
+        /// The provider's message, if any.
+        message: Option<String>,
+    },
+    /// The card could not be turned into a usable source.
+    CardFailed {
+        /// The provider's message, if any.
+        message: Option<String>,
+    },
+    /// The session needs new payment details (on the same checkout).
+    PaymentAgain,
+    /// The session is still not ready after the time limit.
+    StillWaiting,
+    /// The order was not found after an unknown outcome: nothing was placed.
+    NotPlaced,
+    /// Some fields need attention before continuing.
+    Invalid,
+    /// A request failed.
+    Failed(Failure),
+}
+
+/// What `Try again` does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Retry {
+    /// Load (or create) the checkout again.
+    Load,
+    /// Create the fresh checkout after a decline again.
+    Fresh(Value),
+    /// Submit the payment form again.
+    Continue,
+    /// Attach the created source again.
+    Attach,
+    /// Start waiting for the session again.
+    Poll,
+    /// Look the order up again (its outcome is unknown).
+    Lookup,
+    /// Place the order again (known not to exist).
+    PlaceOrder,
+    /// Save the fixed fields again.
+    Fix,
+}
+
+/// The one kind of request that may be in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    /// Initial `GET /checkouts/{id}` or `POST /checkouts`.
+    Load,
+    /// `POST /checkouts/{id}` with contact changes, before creating a source.
+    SaveContact,
+    /// `POST /sources`.
+    CreateSource,
+    /// `POST /checkouts/{id}/sources/{sourceId}`.
+    Attach,
+    /// `GET /checkouts/{id}` while waiting for readiness.
+    Poll,
+    /// `POST /orders`.
+    Order,
+    /// `GET /orders?checkoutId=`.
+    Lookup,
+    /// `POST /checkouts` after a decline.
+    Fresh,
+    /// `POST /checkouts/{id}` with fixed fields.
+    SaveFix,
+}
+
+/// Why an order is being looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupReason {
+    /// `POST /orders` answered 404 for a checkout we had submitted.
+    NotFound,
+    /// `POST /orders` got no usable answer.
+    Unknown,
+}
+
+/// Readiness polling.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Poll {
+    /// Timer generation: a fired timer of an older generation is ignored.
+    pub generation: u32,
+    /// Checks made so far.
+    pub attempt: u32,
+    /// Milliseconds of delay scheduled so far.
+    pub waited_ms: u64,
+}
+
 /// The whole widget state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
+    /// Tunables.
+    pub config: Config,
     /// How the checkout is obtained.
     pub start: Start,
     /// Current step.
     pub step: Step,
-    /// The checkout, once loaded.
+    /// (year, month) today, for expiry checks.
+    pub today: (u32, u32),
+    rng: u64,
+    /// The live checkout.
     pub checkout: Option<Checkout>,
-    /// The last failure, shown on the error step.
-    pub failure: Option<Failure>,
+    /// What the shopper typed.
+    pub form: Form,
+    /// Field messages from the server, until the shopper edits the field.
+    pub server_errors: Vec<(Field, String)>,
+    /// The message above the step.
+    pub alert: Option<Alert>,
+    /// Brand and last four of the card in use (the only card data kept).
+    pub card: Option<CardSummary>,
+    /// The source created for the current checkout.
+    pub source: Option<SourceId>,
+    /// The request in flight, if any.
+    pub pending: Option<Pending>,
+    /// Checkouts that must never be ordered again (declined, or ordered).
+    pub dead: Vec<CheckoutId>,
+    /// Checkout ids sent to `POST /orders` at least once.
+    pub submitted: Vec<CheckoutId>,
+    /// The fields the Fix step shows.
+    pub fix_fields: Vec<Field>,
+    /// The placed order.
+    pub order: Option<Order>,
+    /// Why the current lookup runs.
+    pub lookup: Option<LookupReason>,
+    /// Readiness polling.
+    pub poll: Poll,
+    /// What `Try again` does, when offered.
+    pub retry: Option<Retry>,
 }
 
-/// Something that happened: shopper input or an I/O result.
-// Events are moved once per input or response; boxing the checkout would buy nothing.
+/// Something that happened: shopper input, an I/O result, a timer.
+// Events are moved once per input or response; boxing would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// The widget was mounted.
-    Mounted,
-    /// `GET /checkouts/{id}` or `POST /checkouts` finished.
-    CheckoutLoaded(Result<Checkout, ApiError>),
-    /// The shopper pressed `Try again`.
-    RetryPressed,
+    /// The widget was mounted; `today` is (year, month), `seed` feeds the jitter.
+    Mounted {
+        /// (year, month).
+        today: (u32, u32),
+        /// Random seed.
+        seed: u64,
+    },
+    /// The shopper typed into a field.
+    Input(Field, String),
+    /// The shopper left a field.
+    Blur(Field),
+    /// `Continue` (or `Pay <amount>`) on the payment form.
+    Continue,
+    /// `Place order`.
+    PlaceOrder,
+    /// `Save and place order` on the Fix step.
+    SaveFix,
+    /// `Try again`.
+    Retry,
+    /// A readiness timer of this generation fired.
+    Timer(u32),
+    /// The request in flight answered.
+    Reply(Reply),
+}
+
+/// An answer to a [`Call`].
+// Moved once per response; boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// A checkout (load, create, update, poll).
+    Checkout(Result<Checkout, ApiError>),
+    /// A source (create, attach).
+    Source(Result<Source, ApiError>),
+    /// An order.
+    Order(Result<Order, ApiError>),
+    /// An order lookup.
+    Orders(Result<OrderList, ApiError>),
+}
+
+/// An HTTP call for the shell to make.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
+    /// `GET /checkouts/{id}` → [`Reply::Checkout`].
+    GetCheckout(CheckoutId),
+    /// `POST /checkouts` → [`Reply::Checkout`].
+    CreateCheckout(Value),
+    /// `POST /checkouts/{id}` with only the changed fields → [`Reply::Checkout`].
+    UpdateCheckout(CheckoutId, Value),
+    /// `POST /sources` (to `paymentsBase`) → [`Reply::Source`].
+    CreateSource(Box<SourceRequest>),
+    /// `POST /checkouts/{id}/sources/{sourceId}` → [`Reply::Source`].
+    AttachSource(CheckoutId, SourceId),
+    /// `POST /orders` → [`Reply::Order`].
+    PlaceOrder(CheckoutId),
+    /// `GET /orders?checkoutId=` → [`Reply::Orders`].
+    FindOrders(CheckoutId),
 }
 
 /// Something for the shell to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    /// `GET /checkouts/{id}`.
-    FetchCheckout(CheckoutId),
-    /// `POST /checkouts` with this create body.
-    CreateCheckout(Value),
+    /// Make this call and feed the answer back as [`Event::Reply`].
+    Send(Call),
+    /// Fire [`Event::Timer`] with this generation after `ms`.
+    Schedule {
+        /// Generation.
+        generation: u32,
+        /// Delay.
+        ms: u64,
+    },
+    /// Move keyboard focus to a field.
+    Focus(Field),
     /// Dispatch a DOM event on the mount element.
     Emit(Notice),
 }
@@ -114,137 +589,854 @@ pub enum Notice {
     Ready(CheckoutId),
     /// `checkout-step`.
     Step(&'static str),
+    /// `checkout-declined`.
+    Declined {
+        /// The dead checkout.
+        checkout_id: CheckoutId,
+        /// The fresh one.
+        new_checkout_id: CheckoutId,
+        /// What the shopper was told.
+        alert: Alert,
+    },
+    /// `checkout-needs-input`.
+    NeedsInput {
+        /// The (same) checkout.
+        checkout_id: CheckoutId,
+        /// Contract parameter names of the fields to fix.
+        fields: Vec<String>,
+        /// What the shopper was told.
+        alert: Alert,
+    },
+    /// `checkout-order-created`.
+    OrderCreated(Order),
     /// `checkout-error`.
     Error(Failure),
 }
 
 impl State {
     /// The state before anything happened.
-    pub fn new(start: Start) -> Self {
+    pub fn new(start: Start, config: Config) -> Self {
         Self {
+            config,
             start,
             step: Step::Loading,
+            today: (1970, 1),
+            rng: 0x9e37_79b9_7f4a_7c15,
             checkout: None,
-            failure: None,
+            form: Form::default(),
+            server_errors: Vec::new(),
+            alert: None,
+            card: None,
+            source: None,
+            pending: None,
+            dead: Vec::new(),
+            submitted: Vec::new(),
+            fix_fields: Vec::new(),
+            order: None,
+            lookup: None,
+            poll: Poll::default(),
+            retry: None,
         }
     }
 
-    fn load(&self) -> Command {
-        match (&self.checkout, &self.start) {
-            // Once created, a cart's checkout is re-read, never created twice.
-            (Some(c), _) => Command::FetchCheckout(c.id.clone()),
-            (None, Start::Existing(id)) => Command::FetchCheckout(id.clone()),
-            (None, Start::Cart(cart)) => Command::CreateCheckout(cart.clone()),
+    /// The live checkout's id.
+    pub fn checkout_id(&self) -> Option<&CheckoutId> {
+        self.checkout.as_ref().map(|c| &c.id)
+    }
+
+    /// Whether a field should show its problem now.
+    pub fn visible_problem(&self, f: Field) -> Option<Problem> {
+        if self.form.touched(f) {
+            self.form.problem(f, self.today)
+        } else {
+            None
+        }
+    }
+
+    /// The server's message for a field, if it rejected it.
+    pub fn server_error(&self, f: Field) -> Option<&str> {
+        self.server_errors
+            .iter()
+            .find(|(g, _)| *g == f)
+            .map(|(_, m)| m.as_str())
+    }
+
+    /// Whether the session of the live checkout is ready for an order.
+    pub fn session_ready(&self) -> bool {
+        self.checkout
+            .as_ref()
+            .and_then(|c| c.payment.session.as_ref())
+            .is_some_and(|s| s.is_ready())
+    }
+
+    fn is_dead(&self, id: &CheckoutId) -> bool {
+        self.dead.contains(id)
+    }
+
+    fn send(&mut self, pending: Pending, call: Call) -> Vec<Command> {
+        debug_assert!(self.pending.is_none(), "one request at a time");
+        self.pending = Some(pending);
+        vec![Command::Send(call)]
+    }
+
+    /// A pseudo-random number in `0..n` (xorshift; the seed comes from the shell).
+    fn random(&mut self, n: u64) -> u64 {
+        let mut x = self.rng;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng = x;
+        if n == 0 {
+            0
+        } else {
+            x % n
+        }
+    }
+
+    /// Delay before the next readiness check: exponential (x1.6), capped, ±20 % jitter.
+    fn poll_delay(&mut self) -> u64 {
+        let mut base = self.config.poll_first_ms.max(1);
+        for _ in 0..self.poll.attempt.saturating_sub(1).min(20) {
+            base = (base * 8 / 5).min(self.config.poll_cap_ms);
+        }
+        let base = base.min(self.config.poll_cap_ms.max(1));
+        let spread = base * 2 / 5; // ±20 %
+        base - base / 5 + self.random(spread + 1)
+    }
+}
+
+/// The transition function: applies `event` and returns what the shell must do.
+/// Emits `checkout-step` whenever the step changes.
+pub fn update(state: &mut State, event: Event) -> Vec<Command> {
+    let before = state.step;
+    let mut out = step(state, event);
+    if state.step != before {
+        if let Some(name) = state.step.name() {
+            out.insert(0, Command::Emit(Notice::Step(name)));
+        }
+    }
+    out
+}
+
+fn step(s: &mut State, event: Event) -> Vec<Command> {
+    match event {
+        Event::Mounted { today, seed } => {
+            s.today = today;
+            s.rng = seed | 1;
+            load(s)
+        }
+        Event::Input(f, value) => {
+            if matches!(s.step, Step::Payment | Step::Fix) {
+                s.form.set(f, &value);
+                s.server_errors.retain(|(g, _)| *g != f);
+            }
+            vec![]
+        }
+        Event::Blur(f) => {
+            if !s.form.get(f).is_empty() {
+                s.form.touch(f);
+            }
+            vec![]
+        }
+        Event::Continue => continue_payment(s),
+        Event::PlaceOrder => place_order(s),
+        Event::SaveFix => save_fix(s),
+        Event::Retry => retry(s),
+        Event::Timer(generation) => {
+            if s.step == Step::Waiting && generation == s.poll.generation && s.pending.is_none() {
+                poll_now(s)
+            } else {
+                vec![]
+            }
+        }
+        Event::Reply(reply) => match s.pending.take() {
+            None => vec![], // nothing asked: a stale answer
+            Some(p) => on_reply(s, p, reply),
+        },
+    }
+}
+
+fn load(s: &mut State) -> Vec<Command> {
+    if s.pending.is_some() {
+        return vec![];
+    }
+    s.step = Step::Loading;
+    s.alert = None;
+    s.retry = None;
+    let call = match (&s.checkout, &s.start) {
+        // Once created, a cart's checkout is re-read, never created twice.
+        (Some(c), _) => Call::GetCheckout(c.id.clone()),
+        (None, Start::Existing(id)) => Call::GetCheckout(id.clone()),
+        (None, Start::Cart(cart)) => Call::CreateCheckout(cart.clone()),
+    };
+    s.send(Pending::Load, call)
+}
+
+fn fail(s: &mut State, failure: Failure, retry: Retry) -> Vec<Command> {
+    s.step = Step::Error;
+    s.retry = failure.retryable().then_some(retry);
+    s.alert = Some(Alert::Failed(failure.clone()));
+    vec![Command::Emit(Notice::Error(failure))]
+}
+
+/// A failure the current step absorbs: message, `Try again`, typed data kept.
+fn soft_fail(s: &mut State, e: &ApiError, retry: Retry) -> Vec<Command> {
+    let failure = Failure::from_api(e);
+    s.retry = Some(retry);
+    s.alert = Some(Alert::Failed(failure.clone()));
+    vec![Command::Emit(Notice::Error(failure))]
+}
+
+fn on_reply(s: &mut State, p: Pending, reply: Reply) -> Vec<Command> {
+    match (p, reply) {
+        (Pending::Load, Reply::Checkout(r)) => on_loaded(s, r),
+        (Pending::SaveContact, Reply::Checkout(r)) => on_contact_saved(s, r),
+        (Pending::CreateSource, Reply::Source(r)) => on_source_created(s, r),
+        (Pending::Attach, Reply::Source(r)) => on_attached(s, r),
+        (Pending::Poll, Reply::Checkout(r)) => on_polled(s, r),
+        (Pending::Order, Reply::Order(r)) => on_order(s, r),
+        (Pending::Lookup, Reply::Orders(r)) => on_lookup(s, r),
+        (Pending::Fresh, Reply::Checkout(r)) => on_fresh(s, r),
+        (Pending::SaveFix, Reply::Checkout(r)) => on_fix_saved(s, r),
+        // An answer of the wrong shape for what was asked: treat it as unreadable.
+        (p, _) => {
+            let unreadable = match p {
+                Pending::Load
+                | Pending::SaveContact
+                | Pending::Poll
+                | Pending::Fresh
+                | Pending::SaveFix => Reply::Checkout(Err(ApiError::Decode)),
+                Pending::CreateSource | Pending::Attach => Reply::Source(Err(ApiError::Decode)),
+                Pending::Order => Reply::Order(Err(ApiError::Decode)),
+                Pending::Lookup => Reply::Orders(Err(ApiError::Decode)),
+            };
+            on_reply(s, p, unreadable)
         }
     }
 }
 
-/// The transition function.
-pub fn update(state: &mut State, event: Event) -> Vec<Command> {
-    match event {
-        Event::Mounted => {
-            state.step = Step::Loading;
-            vec![state.load()]
+fn on_loaded(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
+    let c = match r {
+        Ok(c) if c.id.as_str().is_empty() => return fail(s, Failure::Decode, Retry::Load),
+        Ok(c) => c,
+        Err(e) => return fail(s, Failure::from_api(&e), Retry::Load),
+    };
+    let id = c.id.clone();
+    let first = s.checkout.is_none();
+    s.form.prefill(&c);
+    let has_source = c
+        .payment
+        .sources
+        .iter()
+        .find_map(|src| src.credit_card.clone());
+    let ready = c.payment.session.as_ref().is_some_and(|x| x.is_ready());
+    s.checkout = Some(c);
+    let mut out = if first {
+        vec![Command::Emit(Notice::Ready(id))]
+    } else {
+        vec![]
+    };
+    match has_source {
+        Some(card) if ready => {
+            s.card = Some(card);
+            s.step = Step::Review;
         }
-        Event::RetryPressed if state.step == Step::Error => {
-            state.step = Step::Loading;
-            state.failure = None;
-            vec![state.load()]
+        Some(card) => {
+            s.card = Some(card);
+            out.extend(start_waiting(s));
         }
-        Event::RetryPressed => vec![],
-        Event::CheckoutLoaded(_) if state.step != Step::Loading => vec![],
-        Event::CheckoutLoaded(Ok(checkout)) => {
-            let id = checkout.id.clone();
-            state.checkout = Some(checkout);
-            state.step = Step::Summary;
-            vec![Command::Emit(Notice::Ready(id))]
+        None => s.step = Step::Payment,
+    }
+    out
+}
+
+/// Only the contact fields that differ from the checkout: `{"email"}`, `{"billTo"}`.
+fn contact_changes(s: &State, fields: &[Field]) -> Map<String, Value> {
+    let mut body = Map::new();
+    let Some(c) = &s.checkout else { return body };
+    if fields.contains(&Field::Email) {
+        let email = s.form.get(Field::Email).trim();
+        if c.email.as_deref() != Some(email) {
+            body.insert("email".into(), json!(email));
         }
-        Event::CheckoutLoaded(Err(e)) => {
-            let failure = Failure::from_api(&e);
-            state.failure = Some(failure.clone());
-            state.step = Step::Error;
+    }
+    if fields.iter().any(|f| *f != Field::Email && !f.is_card()) {
+        let bill = s.form.bill_to(c.bill_to.as_ref());
+        if c.bill_to.as_ref() != Some(&bill) {
+            body.insert(
+                "billTo".into(),
+                serde_json::to_value(bill).unwrap_or(Value::Null),
+            );
+        }
+    }
+    body
+}
+
+fn payment_fields() -> Vec<Field> {
+    Field::ALL.to_vec()
+}
+
+fn continue_payment(s: &mut State) -> Vec<Command> {
+    let live = s.checkout_id().is_some_and(|id| !s.dead.contains(id));
+    if s.step != Step::Payment || s.pending.is_some() || !live {
+        return vec![];
+    }
+    let fields = payment_fields();
+    if let Some(first) = s.form.first_problem(&fields, s.today) {
+        for f in fields {
+            s.form.touch(f);
+        }
+        s.alert = Some(Alert::Invalid);
+        return vec![Command::Focus(first)];
+    }
+    s.alert = None;
+    s.retry = None;
+    s.server_errors.clear();
+    let changes = contact_changes(s, &Field::CONTACT);
+    if changes.is_empty() {
+        create_source(s)
+    } else {
+        let id = s.checkout_id().cloned().unwrap_or_default();
+        s.send(
+            Pending::SaveContact,
+            Call::UpdateCheckout(id, Value::Object(changes)),
+        )
+    }
+}
+
+fn create_source(s: &mut State) -> Vec<Command> {
+    let Some(c) = &s.checkout else { return vec![] };
+    let Some(session) = &c.payment.session else {
+        return soft_fail(s, &ApiError::Decode, Retry::Continue);
+    };
+    let Ok((month, year)) = v::check_expiry(s.form.get(Field::Expiry), s.today) else {
+        return vec![Command::Focus(Field::Expiry)];
+    };
+    let name = s.form.get(Field::Name).trim();
+    let (first, last) = name.rsplit_once(' ').unwrap_or((name, ""));
+    let req = SourceRequest {
+        session_id: session.id.clone(),
+        first_name: first.trim().to_owned(),
+        last_name: last.trim().to_owned(),
+        email: s.form.get(Field::Email).trim().to_owned(),
+        address: s.form.bill_to(c.bill_to.as_ref()).address,
+        number: v::digits(s.form.get(Field::CardNumber)),
+        expiration_month: month,
+        expiration_year: year,
+        cvv: s.form.get(Field::Cvc).to_owned(),
+    };
+    s.send(Pending::CreateSource, Call::CreateSource(Box::new(req)))
+}
+
+/// Maps an error's parameters onto fields; server messages go next to them.
+fn field_errors(errors: &[ErrorEntry]) -> Vec<(Field, String)> {
+    let mut out = Vec::new();
+    for e in errors {
+        for f in e
+            .parameter
+            .as_deref()
+            .map(Field::from_parameter)
+            .unwrap_or_default()
+        {
+            if !out.iter().any(|(g, _)| *g == f) {
+                out.push((f, e.message.trim().to_owned()));
+            }
+        }
+    }
+    out
+}
+
+fn on_contact_saved(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
+    match r {
+        Ok(c) if c.id.as_str().is_empty() => soft_fail(s, &ApiError::Decode, Retry::Continue),
+        Ok(c) => {
+            s.checkout = Some(c);
+            create_source(s)
+        }
+        Err(ApiError::Rejected { errors, .. }) => {
+            let fields = field_errors(&errors);
+            s.alert = Some(Alert::NeedsInput {
+                message: first_message(&errors),
+            });
+            let focus = fields.first().map(|(f, _)| *f);
+            s.server_errors = fields;
+            focus.map(Command::Focus).into_iter().collect()
+        }
+        Err(ApiError::NotFound(_)) => fail(s, Failure::CheckoutNotFound, Retry::Load),
+        Err(e) => soft_fail(s, &e, Retry::Continue),
+    }
+}
+
+fn on_source_created(s: &mut State, r: Result<Source, ApiError>) -> Vec<Command> {
+    match r {
+        Ok(src) if src.id.as_str().is_empty() => soft_fail(s, &ApiError::Decode, Retry::Continue),
+        Ok(src) if !matches!(src.state.as_str(), "" | "chargeable") => {
+            s.alert = Some(Alert::CardFailed { message: None });
+            vec![Command::Focus(Field::CardNumber)]
+        }
+        Ok(src) => {
+            // The source exists: the card number and security code go now.
+            s.form.clear_card();
+            s.card = src.credit_card.clone();
+            s.source = Some(src.id.clone());
+            attach(s)
+        }
+        Err(ApiError::Rejected { errors, .. } | ApiError::Conflict(errors)) => {
+            let fields = field_errors(&errors);
+            let focus = fields.first().map(|(f, _)| *f).unwrap_or(Field::CardNumber);
+            s.server_errors = fields;
+            s.alert = Some(Alert::CardFailed {
+                message: first_message(&errors),
+            });
+            vec![Command::Focus(focus)]
+        }
+        Err(ApiError::NotFound(_)) => fail(s, Failure::CheckoutNotFound, Retry::Load),
+        Err(e) => soft_fail(s, &e, Retry::Continue),
+    }
+}
+
+fn attach(s: &mut State) -> Vec<Command> {
+    let (Some(id), Some(src)) = (s.checkout_id().cloned(), s.source.clone()) else {
+        return vec![];
+    };
+    s.send(Pending::Attach, Call::AttachSource(id, src))
+}
+
+/// Back to payment entry on the same checkout, card fields empty.
+fn payment_again(s: &mut State, alert: Alert) -> Vec<Command> {
+    s.form.clear_card();
+    s.card = None;
+    s.source = None;
+    s.step = Step::Payment;
+    s.alert = Some(alert);
+    vec![Command::Focus(Field::CardNumber)]
+}
+
+fn on_attached(s: &mut State, r: Result<Source, ApiError>) -> Vec<Command> {
+    match r {
+        Ok(src) => {
+            if src.credit_card.is_some() {
+                s.card = src.credit_card;
+            }
+            start_waiting(s)
+        }
+        Err(ApiError::Rejected { errors, .. } | ApiError::Conflict(errors)) => payment_again(
+            s,
+            Alert::CardFailed {
+                message: first_message(&errors),
+            },
+        ),
+        Err(ApiError::NotFound(_)) => fail(s, Failure::CheckoutNotFound, Retry::Load),
+        // Attaching is idempotent: `Try again` attaches the same source again.
+        Err(e) => soft_fail(s, &e, Retry::Attach),
+    }
+}
+
+fn start_waiting(s: &mut State) -> Vec<Command> {
+    s.step = Step::Waiting;
+    s.alert = None;
+    s.retry = None;
+    s.poll = Poll {
+        generation: s.poll.generation.wrapping_add(1),
+        attempt: 0,
+        waited_ms: 0,
+    };
+    // The first look is immediate: no fixed sleep before it.
+    poll_now(s)
+}
+
+fn poll_now(s: &mut State) -> Vec<Command> {
+    let Some(id) = s.checkout_id().cloned() else {
+        return vec![];
+    };
+    s.poll.attempt += 1;
+    s.send(Pending::Poll, Call::GetCheckout(id))
+}
+
+fn schedule_poll(s: &mut State) -> Vec<Command> {
+    let delay = s.poll_delay();
+    if s.poll.waited_ms + delay > s.config.readiness_timeout_ms {
+        s.alert = Some(Alert::StillWaiting);
+        s.retry = Some(Retry::Poll);
+        return vec![];
+    }
+    s.poll.waited_ms += delay;
+    vec![Command::Schedule {
+        generation: s.poll.generation,
+        ms: delay,
+    }]
+}
+
+fn on_polled(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
+    match r {
+        Ok(c) if c.id.as_str().is_empty() => schedule_poll(s),
+        Ok(c) => {
+            let session = c.payment.session.clone().unwrap_or_default();
+            s.checkout = Some(c);
+            if session.is_ready() {
+                s.alert = None;
+                if s.config.review {
+                    s.step = Step::Review;
+                    vec![]
+                } else {
+                    send_order(s)
+                }
+            } else if session.state == "requires_source" {
+                payment_again(s, Alert::PaymentAgain)
+            } else {
+                schedule_poll(s)
+            }
+        }
+        Err(ApiError::NotFound(_)) => fail(s, Failure::CheckoutNotFound, Retry::Load),
+        // Reads retry by themselves, within the same time limit.
+        Err(_) => schedule_poll(s),
+    }
+}
+
+fn place_order(s: &mut State) -> Vec<Command> {
+    if s.step != Step::Review || s.pending.is_some() || !s.session_ready() {
+        return vec![];
+    }
+    send_order(s)
+}
+
+fn send_order(s: &mut State) -> Vec<Command> {
+    let Some(id) = s.checkout_id().cloned() else {
+        return vec![];
+    };
+    if s.is_dead(&id) || s.pending.is_some() {
+        return vec![];
+    }
+    s.step = Step::Submitting;
+    s.alert = None;
+    s.retry = None;
+    if s.lookup.is_some() {
+        // The last attempt's outcome is unknown: look before placing again.
+        return s.send(Pending::Lookup, Call::FindOrders(id));
+    }
+    if !s.submitted.contains(&id) {
+        s.submitted.push(id.clone());
+    }
+    s.send(Pending::Order, Call::PlaceOrder(id))
+}
+
+fn complete(s: &mut State, order: Order) -> Vec<Command> {
+    if let Some(id) = s.checkout_id().cloned() {
+        if !s.dead.contains(&id) {
+            s.dead.push(id);
+        }
+    }
+    s.lookup = None;
+    s.retry = None;
+    if order.is_placed() {
+        s.step = Step::Complete;
+        s.alert = None;
+        s.order = Some(order.clone());
+        vec![Command::Emit(Notice::OrderCreated(order))]
+    } else {
+        s.order = Some(order);
+        fail(s, Failure::OrderNotPlaced, Retry::Load)
+    }
+}
+
+fn is_hard_decline(errors: &[ErrorEntry]) -> bool {
+    errors.iter().any(|e| {
+        let c = e.code.to_ascii_lowercase();
+        c.contains("fraud") || c.contains("blocked") || c.contains("hard") || c.contains("stolen")
+    })
+}
+
+/// The create body of a fresh checkout carrying over the shopper's data: no
+/// sources, no item ids, no taxes or totals.
+pub fn fresh_checkout_body(c: &Checkout) -> Value {
+    let mut body = Map::new();
+    let mut put = |k: &str, v: Value| {
+        if !v.is_null() {
+            body.insert(k.into(), v);
+        }
+    };
+    put("currency", json!(c.currency));
+    put("locale", json!(c.locale));
+    put("email", json!(c.email));
+    put("customerId", json!(c.customer_id));
+    put(
+        "billTo",
+        serde_json::to_value(&c.bill_to).unwrap_or(Value::Null),
+    );
+    put(
+        "shipTo",
+        serde_json::to_value(&c.ship_to).unwrap_or(Value::Null),
+    );
+    put(
+        "shippingChoice",
+        c.shipping_choice.clone().unwrap_or(Value::Null),
+    );
+    put("upstreamId", json!(c.upstream_id));
+    put("metadata", c.metadata.clone().unwrap_or(Value::Null));
+    let items: Vec<Value> = c
+        .items
+        .iter()
+        .map(|i| {
+            let mut item = Map::new();
+            if let Some(sku) = &i.sku_id {
+                item.insert("skuId".into(), json!(sku));
+            }
+            if !i.product_details.is_null() {
+                item.insert("productDetails".into(), i.product_details.clone());
+            }
+            item.insert("quantity".into(), json!(i.quantity.max(1)));
+            item.insert("price".into(), json!(i.unit_price()));
+            Value::Object(item)
+        })
+        .collect();
+    put("items", Value::Array(items));
+    Value::Object(body)
+}
+
+fn on_order(s: &mut State, r: Result<Order, ApiError>) -> Vec<Command> {
+    let Some(id) = s.checkout_id().cloned() else {
+        return vec![];
+    };
+    match r {
+        Ok(order) => complete(s, order),
+        Err(ApiError::Conflict(errors)) => {
+            // The checkout is dead: never sent again. Open a fresh one.
+            s.dead.push(id);
+            s.alert = Some(Alert::Declined {
+                message: first_message(&errors),
+                hard: is_hard_decline(&errors),
+            });
+            s.form.clear_card();
+            s.card = None;
+            s.source = None;
+            let body = s
+                .checkout
+                .as_ref()
+                .map(fresh_checkout_body)
+                .unwrap_or_default();
+            s.send(Pending::Fresh, Call::CreateCheckout(body))
+        }
+        Err(ApiError::NotFound(_)) => {
+            s.lookup = Some(LookupReason::NotFound);
+            s.send(Pending::Lookup, Call::FindOrders(id))
+        }
+        Err(ApiError::Rejected { errors, .. }) => {
+            if errors.iter().any(|e| e.code == "order_submit_failed") {
+                return start_waiting(s);
+            }
+            let mut fields: Vec<Field> =
+                field_errors(&errors).into_iter().map(|(f, _)| f).collect();
+            if fields.iter().any(|f| f.is_card()) {
+                return payment_again(
+                    s,
+                    Alert::CardFailed {
+                        message: first_message(&errors),
+                    },
+                );
+            }
+            if fields.is_empty() {
+                fields = Field::CONTACT.to_vec();
+            }
+            s.server_errors = field_errors(&errors);
+            let alert = Alert::NeedsInput {
+                message: first_message(&errors),
+            };
+            s.alert = Some(alert.clone());
+            s.step = Step::Fix;
+            s.fix_fields = fields.clone();
+            let params = fields.iter().map(|f| f.parameter().to_owned()).collect();
             vec![
-                Command::Emit(Notice::Step("error")),
-                Command::Emit(Notice::Error(failure)),
+                Command::Emit(Notice::NeedsInput {
+                    checkout_id: id,
+                    fields: params,
+                    alert,
+                }),
+                Command::Focus(fields[0]),
             ]
         }
+        // No usable answer: the order may exist. Look before anything else.
+        Err(_) => {
+            s.lookup = Some(LookupReason::Unknown);
+            s.send(Pending::Lookup, Call::FindOrders(id))
+        }
+    }
+}
+
+fn on_lookup(s: &mut State, r: Result<OrderList, ApiError>) -> Vec<Command> {
+    let Some(id) = s.checkout_id().cloned() else {
+        return vec![];
+    };
+    match r {
+        Ok(list) => {
+            if let Some(order) = list.data.into_iter().find(|o| o.checkout_id == id) {
+                return complete(s, order);
+            }
+            let reason = s.lookup.take();
+            if reason == Some(LookupReason::NotFound) {
+                // Gone without an order: nothing more to do with this checkout.
+                s.dead.push(id);
+                return fail(s, Failure::CheckoutNotFound, Retry::Load);
+            }
+            // Known not to exist: the same checkout may be submitted again.
+            s.step = Step::Review;
+            s.alert = Some(Alert::NotPlaced);
+            s.retry = Some(Retry::PlaceOrder);
+            vec![]
+        }
+        // Still unknown: `Try again` looks again; it never re-sends blindly.
+        Err(e) => {
+            let out = fail(s, Failure::from_api(&e), Retry::Lookup);
+            s.retry = Some(Retry::Lookup);
+            out
+        }
+    }
+}
+
+fn on_fresh(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
+    match r {
+        Ok(c) if !c.id.as_str().is_empty() && !s.dead.contains(&c.id) => {
+            let old = s.checkout_id().cloned().unwrap_or_default();
+            let new = c.id.clone();
+            s.checkout = Some(c);
+            s.step = Step::Payment;
+            s.retry = None;
+            let alert = s.alert.clone().unwrap_or(Alert::Declined {
+                message: None,
+                hard: false,
+            });
+            vec![
+                Command::Emit(Notice::Declined {
+                    checkout_id: old,
+                    new_checkout_id: new,
+                    alert,
+                }),
+                Command::Focus(Field::CardNumber),
+            ]
+        }
+        Ok(_) => fail_fresh(s, &ApiError::Decode),
+        Err(e) => fail_fresh(s, &e),
+    }
+}
+
+fn fail_fresh(s: &mut State, e: &ApiError) -> Vec<Command> {
+    let body = s
+        .checkout
+        .as_ref()
+        .map(fresh_checkout_body)
+        .unwrap_or_default();
+    let mut failure = Failure::from_api(e);
+    if failure == Failure::CheckoutNotFound {
+        failure = Failure::Server;
+    }
+    s.step = Step::Error;
+    s.retry = Some(Retry::Fresh(body));
+    s.alert = Some(Alert::Failed(failure.clone()));
+    vec![Command::Emit(Notice::Error(failure))]
+}
+
+fn save_fix(s: &mut State) -> Vec<Command> {
+    let live = s.checkout_id().is_some_and(|id| !s.dead.contains(id));
+    if s.step != Step::Fix || s.pending.is_some() || !live {
+        return vec![];
+    }
+    let fields = s.fix_fields.clone();
+    if let Some(first) = s.form.first_problem(&fields, s.today) {
+        for f in fields {
+            s.form.touch(f);
+        }
+        return vec![Command::Focus(first)];
+    }
+    s.retry = None;
+    let changes = contact_changes(s, &fields);
+    if changes.is_empty() {
+        // Nothing changed: the same data would be rejected the same way.
+        for f in &fields {
+            s.form.touch(*f);
+        }
+        s.alert = Some(Alert::NeedsInput {
+            message: s.server_errors.first().map(|(_, m)| m.clone()),
+        });
+        return vec![Command::Focus(fields[0])];
+    }
+    let id = s.checkout_id().cloned().unwrap_or_default();
+    s.send(
+        Pending::SaveFix,
+        Call::UpdateCheckout(id, Value::Object(changes)),
+    )
+}
+
+fn on_fix_saved(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
+    match r {
+        Ok(c) if c.id.as_str().is_empty() => soft_fail(s, &ApiError::Decode, Retry::Fix),
+        Ok(c) => {
+            s.checkout = Some(c);
+            s.server_errors.clear();
+            // The same checkout, ordered again.
+            send_order(s)
+        }
+        Err(ApiError::Rejected { errors, .. }) => {
+            let extra: Vec<Field> = field_errors(&errors)
+                .iter()
+                .map(|(f, _)| *f)
+                .filter(|f| !f.is_card())
+                .collect();
+            for f in &extra {
+                if !s.fix_fields.contains(f) {
+                    s.fix_fields.push(*f);
+                }
+            }
+            s.server_errors = field_errors(&errors);
+            s.alert = Some(Alert::NeedsInput {
+                message: first_message(&errors),
+            });
+            let focus = extra.first().copied().unwrap_or(s.fix_fields[0]);
+            vec![Command::Focus(focus)]
+        }
+        Err(ApiError::NotFound(_)) => {
+            let id = s.checkout_id().cloned().unwrap_or_default();
+            s.step = Step::Submitting;
+            s.lookup = Some(LookupReason::NotFound);
+            s.send(Pending::Lookup, Call::FindOrders(id))
+        }
+        Err(e) => soft_fail(s, &e, Retry::Fix),
+    }
+}
+
+fn retry(s: &mut State) -> Vec<Command> {
+    if s.pending.is_some() {
+        return vec![];
+    }
+    let Some(r) = s.retry.take() else {
+        return vec![];
+    };
+    match r {
+        Retry::Load => load(s),
+        Retry::Fresh(body) => {
+            s.step = Step::Submitting;
+            s.alert = None;
+            s.send(Pending::Fresh, Call::CreateCheckout(body))
+        }
+        Retry::Continue => continue_payment(s),
+        Retry::Attach => {
+            s.alert = None;
+            attach(s)
+        }
+        Retry::Poll => start_waiting(s),
+        Retry::Lookup => {
+            let Some(id) = s.checkout_id().cloned() else {
+                return vec![];
+            };
+            s.step = Step::Submitting;
+            s.alert = None;
+            s.send(Pending::Lookup, Call::FindOrders(id))
+        }
+        Retry::PlaceOrder => {
+            s.step = Step::Review;
+            place_order(s)
+        }
+        Retry::Fix => save_fix(s),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn checkout(id: &str) -> Checkout {
-        Checkout {
-            id: CheckoutId(id.into()),
-            total_amount: Some(26.51),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn existing_checkout_is_fetched_then_ready() {
-        let mut s = State::new(Start::Existing(CheckoutId("chk_1".into())));
-        assert_eq!(
-            update(&mut s, Event::Mounted),
-            vec![Command::FetchCheckout(CheckoutId("chk_1".into()))]
-        );
-        let cmds = update(&mut s, Event::CheckoutLoaded(Ok(checkout("chk_1"))));
-        assert_eq!(s.step, Step::Summary);
-        assert_eq!(
-            cmds,
-            vec![Command::Emit(Notice::Ready(CheckoutId("chk_1".into())))]
-        );
-    }
-
-    #[test]
-    fn cart_is_created_once() {
-        let cart = json!({"currency": "USD"});
-        let mut s = State::new(Start::Cart(cart.clone()));
-        assert_eq!(
-            update(&mut s, Event::Mounted),
-            vec![Command::CreateCheckout(cart)]
-        );
-        update(&mut s, Event::CheckoutLoaded(Ok(checkout("chk_new"))));
-        // A late duplicate result changes nothing.
-        assert!(update(&mut s, Event::CheckoutLoaded(Ok(checkout("chk_other")))).is_empty());
-        assert_eq!(s.checkout.unwrap().id.as_str(), "chk_new");
-    }
-
-    #[test]
-    fn failures_are_typed_and_retryable() {
-        let mut s = State::new(Start::Existing(CheckoutId("chk_1".into())));
-        update(&mut s, Event::Mounted);
-        let cmds = update(
-            &mut s,
-            Event::CheckoutLoaded(Err(ApiError::Server {
-                status: 502,
-                retry_after: None,
-            })),
-        );
-        assert_eq!(s.step, Step::Error);
-        assert!(cmds.contains(&Command::Emit(Notice::Error(Failure::Server))));
-        assert!(Failure::Server.retryable());
-        assert_eq!(
-            update(&mut s, Event::RetryPressed),
-            vec![Command::FetchCheckout(CheckoutId("chk_1".into()))]
-        );
-        assert_eq!(s.step, Step::Loading);
-        // Retry outside the error step does nothing.
-        assert!(update(&mut s, Event::RetryPressed).is_empty());
-    }
-
-    #[test]
-    fn not_found_is_not_retryable_and_server_text_is_kept_as_data() {
-        let mut s = State::new(Start::Existing(CheckoutId("chk_x".into())));
-        update(&mut s, Event::Mounted);
-        update(
-            &mut s,
-            Event::CheckoutLoaded(Err(ApiError::NotFound(vec![]))),
-        );
-        assert_eq!(s.failure, Some(Failure::CheckoutNotFound));
-        assert!(!Failure::CheckoutNotFound.retryable());
-    }
-}
+mod tests;

@@ -4,7 +4,8 @@
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::JsValue;
 
-use crate::flow::Failure;
+use crate::flow::{Alert, Failure, Field};
+use crate::validation::Problem;
 
 /// English messages (the default locale).
 pub fn failure_message(f: &Failure) -> String {
@@ -22,6 +23,83 @@ pub fn failure_message(f: &Failure) -> String {
         }
         Failure::Rejected(Some(msg)) => msg.clone(),
         Failure::Rejected(None) => "The store could not process this request.".into(),
+        Failure::OrderNotPlaced => {
+            "Your order could not be completed. You have not been charged; please contact the store."
+                .into()
+        }
+    }
+}
+
+/// The text of an alert above the current step.
+pub fn alert_message(a: &Alert) -> String {
+    let or = |m: &Option<String>, default: &str| m.clone().unwrap_or_else(|| default.to_owned());
+    match a {
+        Alert::Declined { hard: true, .. } => {
+            "This payment was declined. Please use a different card.".into()
+        }
+        Alert::Declined { message, .. } => format!(
+            "{} Please enter your card details again.",
+            or(message, "Your card was declined.")
+        ),
+        Alert::NeedsInput { message } => or(message, "Please check the highlighted details."),
+        Alert::CardFailed { message } => {
+            or(message, "This card can't be used. Please try another card.")
+        }
+        Alert::PaymentAgain => "Please enter your card details again.".into(),
+        Alert::StillWaiting => {
+            "We're still confirming your payment details. This is taking longer than usual.".into()
+        }
+        Alert::NotPlaced => {
+            "Your order was not placed and you have not been charged. Please try again.".into()
+        }
+        Alert::Invalid => "Please correct the highlighted fields.".into(),
+        Alert::Failed(f) => failure_message(f),
+    }
+}
+
+/// The visible label of a field (also its accessible name).
+pub fn label(f: Field) -> &'static str {
+    match f {
+        Field::Name => "Name on card",
+        Field::CardNumber => "Card number",
+        Field::Expiry => "Expiration date",
+        Field::Cvc => "Security code",
+        Field::Email => "Email",
+        Field::Line1 => "Address",
+        Field::City => "City",
+        Field::PostalCode => "Postal code",
+        Field::Country => "Country",
+        Field::State => "State",
+    }
+}
+
+/// What is wrong with a field, in words.
+pub fn problem_message(f: Field, p: Problem) -> String {
+    match p {
+        Problem::Required => format!("Enter {}.", required_noun(f)),
+        Problem::CardNumberInvalid => "This card number is not valid.".into(),
+        Problem::ExpiryInvalid => "Enter the expiration date as MM/YY.".into(),
+        Problem::ExpiryPast => "This card has expired.".into(),
+        Problem::CvcInvalid => "The security code is not valid for this card.".into(),
+        Problem::EmailInvalid => "Enter a valid email address, like name@example.com.".into(),
+        Problem::PostalCodeInvalid => "This postal code is not valid for the country.".into(),
+        Problem::CountryInvalid => "Choose a country.".into(),
+        Problem::TooLong => "This is too long.".into(),
+    }
+}
+
+fn required_noun(f: Field) -> &'static str {
+    match f {
+        Field::Name => "the name on the card",
+        Field::CardNumber => "the card number",
+        Field::Expiry => "the expiration date",
+        Field::Cvc => "the security code",
+        Field::Email => "your email",
+        Field::Line1 => "your address",
+        Field::City => "your city",
+        Field::PostalCode => "your postal code",
+        Field::Country => "your country",
+        Field::State => "your state",
     }
 }
 

@@ -2,13 +2,15 @@
 //! entry, waits for the payment session, places the order, and recovers from
 //! rejected orders (409: fresh checkout; other 4xx: fix the same checkout).
 //!
-//! The decisions live in pure modules ([`flow`], [`model`], [`options`]) that
+//! The decisions live in pure modules ([`flow`], [`model`], [`options`],
+//! [`validation`]) that
 //! build and test on any target. The browser shell (HTTP, timers, Leptos
 //! components and the JavaScript `mount` API) only exists on wasm32.
 
 pub mod flow;
 pub mod model;
 pub mod options;
+pub mod validation;
 
 #[cfg(target_arch = "wasm32")]
 mod api;

@@ -49,6 +49,9 @@ pub struct Address {
     pub state: String,
     /// ISO 3166 alpha-2 country.
     pub country: String,
+    /// Fields this widget does not know, kept so they are carried over intact.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
 }
 
 /// Billing or shipping contact.
@@ -61,16 +64,9 @@ pub struct Contact {
     pub phone: String,
     /// Address.
     pub address: Address,
-}
-
-/// Product details of an item.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ProductDetails {
-    /// Display name (server text: rendered as text only).
-    pub name: String,
-    /// Image URL.
-    pub image: Option<String>,
+    /// Fields this widget does not know, kept so they are carried over intact.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
 }
 
 /// Tax on an item.
@@ -79,6 +75,24 @@ pub struct ProductDetails {
 pub struct Tax {
     /// Amount in major units.
     pub amount: f64,
+}
+
+impl Item {
+    /// The product name (server text: render as text only).
+    pub fn name(&self) -> &str {
+        self.product_details
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// Unit price: the item's `price`, else its amount over its quantity.
+    pub fn unit_price(&self) -> f64 {
+        self.price.unwrap_or_else(|| {
+            let q = f64::from(self.quantity.max(1));
+            (self.amount / q * 100.0).round() / 100.0
+        })
+    }
 }
 
 /// A checkout line item.
@@ -95,8 +109,8 @@ pub struct Item {
     pub price: Option<f64>,
     /// Line amount (price x quantity).
     pub amount: f64,
-    /// Name and image.
-    pub product_details: ProductDetails,
+    /// Name, image and whatever else the merchant sent (carried over verbatim).
+    pub product_details: Value,
     /// Tax on the line.
     pub tax: Tax,
 }
@@ -202,6 +216,128 @@ pub struct Checkout {
     pub total_amount: Option<f64>,
     /// Sources and session.
     pub payment: Payment,
+}
+
+/// What the provider asks the shopper to do next on an order (e.g. a redirect).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NextAction {
+    /// e.g. `redirect`.
+    pub action: String,
+    /// e.g. `{"redirectUrl": "..."}`.
+    pub data: Value,
+}
+
+/// An order's payment session, as far as the widget reads it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OrderSession {
+    /// Session state, e.g. `complete`.
+    pub state: String,
+    /// A step the shopper must still take.
+    pub next_action: Option<NextAction>,
+}
+
+/// An order's payment block.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrderPayment {
+    /// The session.
+    pub session: Option<OrderSession>,
+}
+
+/// An order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Order {
+    /// Order id.
+    pub id: OrderId,
+    /// The checkout it was created from.
+    pub checkout_id: CheckoutId,
+    /// `accepted`, `in_review`, `pending_payment`, ...
+    pub state: String,
+    /// Total charged.
+    pub total_amount: Option<f64>,
+    /// Currency.
+    pub currency: String,
+    /// Payment details.
+    pub payment: OrderPayment,
+}
+
+impl Order {
+    /// The states that mean "the order is placed" right after creation.
+    pub fn is_placed(&self) -> bool {
+        matches!(
+            self.state.as_str(),
+            "accepted" | "in_review" | "pending_payment" | "complete" | "fulfilled"
+        )
+    }
+}
+
+/// `GET /orders?checkoutId=` answer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OrderList {
+    /// More pages exist.
+    pub has_more: bool,
+    /// The orders.
+    pub data: Vec<Order>,
+}
+
+/// The body of `POST /sources`. Holds the card number and security code only
+/// until it is sent; its `Debug` never prints them.
+#[derive(Clone, PartialEq)]
+pub struct SourceRequest {
+    /// The checkout's payment session.
+    pub session_id: SessionId,
+    /// Cardholder first name.
+    pub first_name: String,
+    /// Cardholder last name.
+    pub last_name: String,
+    /// Shopper email.
+    pub email: String,
+    /// Billing address.
+    pub address: Address,
+    /// Card number, digits only.
+    pub number: String,
+    /// Expiry month.
+    pub expiration_month: u32,
+    /// Expiry year (four digits).
+    pub expiration_year: u32,
+    /// Security code.
+    pub cvv: String,
+}
+
+impl std::fmt::Debug for SourceRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceRequest")
+            .field("session_id", &self.session_id)
+            .field("number", &"[redacted]")
+            .field("cvv", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl SourceRequest {
+    /// The JSON body of the contract.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "type": "creditCard",
+            "sessionId": self.session_id,
+            "owner": {
+                "firstName": self.first_name,
+                "lastName": self.last_name,
+                "email": self.email,
+                "address": self.address,
+            },
+            "creditCard": {
+                "number": self.number,
+                "expirationMonth": self.expiration_month,
+                "expirationYear": self.expiration_year,
+                "cvv": self.cvv,
+            }
+        })
+    }
 }
 
 /// One entry of an error body.
@@ -329,7 +465,8 @@ mod tests {
         let c: Checkout = decode(CONTRACT_CHECKOUT).unwrap();
         assert_eq!(c.id.as_str(), "chk_7d1c");
         assert_eq!(c.total_amount, Some(26.51));
-        assert_eq!(c.items[0].product_details.name, "Mug");
+        assert_eq!(c.items[0].name(), "Mug");
+        assert_eq!(c.items[0].unit_price(), 10.0);
         assert_eq!(c.items[0].quantity, 2);
         assert_eq!(c.bill_to.unwrap().address.postal_code, "55343");
         let session = c.payment.session.unwrap();
@@ -360,6 +497,73 @@ mod tests {
         assert!(!s("requires_confirmation", None).is_ready());
         assert!(!s("pending", Some(0.0)).is_ready());
         assert!(!s("something_new", Some(0.0)).is_ready());
+    }
+
+    /// Unknown contact fields survive a decode/encode round trip, so a fresh
+    /// checkout after a decline carries them over intact.
+    #[test]
+    fn contacts_keep_unknown_fields() {
+        let c: Contact = decode(
+            r#"{"name":"A","organization":"Acme","address":{"line1":"x","additionalAddressDetails":"Apt 3"}}"#,
+        )
+        .unwrap();
+        let back = serde_json::to_value(&c).unwrap();
+        assert_eq!(back["organization"], "Acme");
+        assert_eq!(back["address"]["additionalAddressDetails"], "Apt 3");
+    }
+
+    #[test]
+    fn decodes_orders_and_placed_states() {
+        let o: Order = decode(
+            r#"{"id":"ord_1","checkoutId":"chk_1","state":"pending_payment","totalAmount":26.51,
+                "payment":{"charges":[{"state":"capturable"}],"session":{"state":"pending_redirect",
+                "nextAction":{"action":"redirect","data":{"redirectUrl":"https://x"}}}},"futureField":1}"#,
+        )
+        .unwrap();
+        assert!(o.is_placed());
+        assert_eq!(o.checkout_id.as_str(), "chk_1");
+        let next = o.payment.session.unwrap().next_action.unwrap();
+        assert_eq!(next.action, "redirect");
+        for (state, placed) in [
+            ("accepted", true),
+            ("in_review", true),
+            ("blocked", false),
+            ("", false),
+        ] {
+            let o = Order {
+                state: state.into(),
+                ..Default::default()
+            };
+            assert_eq!(o.is_placed(), placed, "{state}");
+        }
+        let list: OrderList =
+            decode(r#"{"hasMore":false,"data":[{"id":"ord_1","checkoutId":"c"}]}"#).unwrap();
+        assert_eq!(list.data.len(), 1);
+    }
+
+    /// Card data must never reach logs through Debug.
+    #[test]
+    fn source_request_debug_redacts_card_data() {
+        let r = SourceRequest {
+            session_id: SessionId("ses_1".into()),
+            first_name: "Jane".into(),
+            last_name: "Doe".into(),
+            email: "j@example.com".into(),
+            address: Address::default(),
+            number: "4444222233331111".into(),
+            expiration_month: 7,
+            expiration_year: 2030,
+            cvv: "123".into(),
+        };
+        let dbg = format!("{r:?}");
+        assert!(
+            !dbg.contains("4444222233331111") && !dbg.contains("123"),
+            "{dbg}"
+        );
+        let body = r.to_json();
+        assert_eq!(body["creditCard"]["number"], "4444222233331111");
+        assert_eq!(body["sessionId"], "ses_1");
+        assert_eq!(body["type"], "creditCard");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use web_sys::HtmlElement;
 
 use crate::api::Api;
 use crate::components::Widget;
-use crate::flow::{Event, State};
+use crate::flow::{Config, Event, State};
 use crate::options::Options;
 use crate::runtime::Shell;
 
@@ -74,31 +74,59 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
         );
     }
     let _ = host.set_attribute(MOUNTED_ATTR, "");
-    let api = Api::new(options.api_base.clone());
+    let api = Api::new(
+        options.api_base.clone(),
+        options.payments_base.clone(),
+        options.public_key.clone(),
+    );
+    let mut config = Config {
+        review: options.review,
+        ..Config::default()
+    };
+    if let Some(ms) = options.readiness_timeout_ms {
+        config.readiness_timeout_ms = ms;
+    }
+    let prefix = next_prefix();
     let slot: Rc<RefCell<Option<Rc<Shell>>>> = Rc::default();
     let view = {
         let slot = slot.clone();
         let host = host.clone();
+        let prefix = prefix.clone();
         leptos::mount::mount_to(host.clone(), move || {
-            let state = RwSignal::new(State::new(options.start));
-            let shell = Shell::new(state, api, host);
+            let state = RwSignal::new(State::new(options.start, config));
+            let shell = Shell::new(state, api, host, prefix.clone());
             *slot.borrow_mut() = Some(shell.clone());
             let shell = SendWrapper::new(shell);
             let on_event = Callback::new(move |ev: Event| shell.dispatch(ev));
-            view! { <Widget state=state on_event=on_event locale=options.locale /> }
+            view! { <Widget state=state on_event=on_event locale=options.locale prefix=prefix /> }
         })
     };
     let shell = slot
         .borrow_mut()
         .take()
         .expect("mount_to runs its closure at once");
-    shell.dispatch(Event::Mounted);
+    let now = js_sys::Date::new_0();
+    let today = (now.get_full_year(), now.get_month() + 1);
+    // Jitter only: Math.random is plenty.
+    let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+    shell.dispatch(Event::Mounted { today, seed });
     Ok(WidgetHandle {
         inner: Some(Mounted {
             shell,
             host,
             view: Box::new(view),
         }),
+    })
+}
+
+/// `cw1`, `cw2`, ...: unique element-id prefixes for widgets on one page.
+fn next_prefix() -> String {
+    thread_local! {
+        static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    NEXT.with(|n| {
+        n.set(n.get() + 1);
+        format!("cw{}", n.get())
     })
 }
 
@@ -139,14 +167,6 @@ fn auto_mount() {
 
 /// Tells the page about a bad auto-mount configuration: a `checkout-error` event.
 fn report_config_error(host: &HtmlElement, message: &str) {
-    let detail = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&detail, &"kind".into(), &"config".into());
-    let _ = js_sys::Reflect::set(&detail, &"message".into(), &message.into());
-    let _ = js_sys::Reflect::set(&detail, &"retryable".into(), &false.into());
-    let init = web_sys::CustomEventInit::new();
-    init.set_bubbles(true);
-    init.set_detail(&detail);
-    if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict("checkout-error", &init) {
-        let _ = host.dispatch_event(&ev);
-    }
+    let detail = serde_json::json!({"kind": "config", "message": message, "retryable": false});
+    crate::runtime::dispatch_event(host, "checkout-error", &detail);
 }

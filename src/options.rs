@@ -27,6 +27,8 @@ pub struct Options {
     pub locale: Option<String>,
     /// `false`: a single `Pay <amount>` button, no review step.
     pub review: bool,
+    /// How long to wait for the payment session before offering `Try again`.
+    pub readiness_timeout_ms: Option<u64>,
     /// The checkout to work on.
     pub start: Start,
 }
@@ -75,7 +77,20 @@ impl Options {
             Some(Value::String(s)) => s != "false",
             Some(_) => return Err("checkout-widget: option `review` must be true or false".into()),
         };
+        let readiness_timeout_ms = match obj.get("readinessTimeoutMs") {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => n.as_u64(),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            Some(_) => None,
+        };
+        if obj.contains_key("readinessTimeoutMs") && readiness_timeout_ms.is_none() {
+            return Err(
+                "checkout-widget: option `readinessTimeoutMs` must be a whole number of milliseconds"
+                    .into(),
+            );
+        }
         Ok(Self {
+            readiness_timeout_ms,
             api_base,
             payments_base,
             public_key: text(obj, "publicKey")?,
@@ -98,6 +113,7 @@ impl Options {
                 "data-public-key" => "publicKey",
                 "data-locale" => "locale",
                 "data-review" => "review",
+                "data-readiness-timeout-ms" => "readinessTimeoutMs",
                 _ => continue,
             };
             obj.insert(key.into(), Value::String(value));
@@ -146,6 +162,15 @@ mod tests {
         assert!(err(json!({"apiBase": 3, "checkoutId": "c"})).contains("apiBase"));
         assert!(err(json!({"apiBase": "/api", "cart": "x"})).contains("cart"));
         assert!(err(json!(null)).contains("object"));
+        assert!(
+            err(json!({"apiBase": "/a", "checkoutId": "c", "readinessTimeoutMs": "soon"}))
+                .contains("readinessTimeoutMs")
+        );
+        let o = Options::from_json(
+            &json!({"apiBase": "/a", "checkoutId": "c", "readinessTimeoutMs": 5000}),
+        )
+        .unwrap();
+        assert_eq!(o.readiness_timeout_ms, Some(5000));
     }
 
     #[test]

@@ -29,7 +29,8 @@ pub enum Fault {
     },
     /// Close the connection without processing or answering.
     Close,
-    /// Process normally (commit), then close the connection: the response is lost.
+    /// Process normally (commit), then cut the connection halfway through the
+    /// response body: the client cannot know the outcome.
     Lost,
     /// Process normally, then send a truncated, unparseable JSON body.
     Malformed,

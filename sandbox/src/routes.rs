@@ -210,7 +210,32 @@ async fn api_layer(State(s): Shr, req: Request, next: Next) -> Response {
         .await;
     set_status(resp.status().as_u16());
     match fault {
-        Some(Fault::Lost) => drop_connection().await,
+        Some(Fault::Lost) => {
+            // Committed; the answer starts, then the connection dies mid-body.
+            // (Closing before any byte would let a browser silently retry the
+            // request on a fresh connection: that is `close`, not a lost answer.)
+            let (mut parts, body) = resp.into_parts();
+            let full = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            let head = full.slice(..full.len() / 2);
+            parts.headers.remove(header::CONTENT_LENGTH);
+            let chunks = futures_util::stream::unfold(0u8, move |n| {
+                let head = head.clone();
+                async move {
+                    match n {
+                        0 => Some((Ok::<_, std::io::Error>(head), 1)),
+                        1 => {
+                            // Let the head and first chunk reach the client first.
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            Some((Err(std::io::Error::other("response lost")), 2))
+                        }
+                        _ => None,
+                    }
+                }
+            });
+            Response::from_parts(parts, Body::from_stream(chunks))
+        }
         Some(Fault::Malformed) => {
             let (mut parts, body) = resp.into_parts();
             let full = axum::body::to_bytes(body, usize::MAX)

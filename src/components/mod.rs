@@ -1,10 +1,55 @@
 //! One component per file. Components render the state and send events up;
 //! they decide nothing about the journey.
 
-mod error_panel;
+mod alert_banner;
+mod confirmation;
+mod field;
+mod fix_form;
 mod order_summary;
+mod payment_form;
+mod review;
 mod widget;
 
-pub use error_panel::ErrorPanel;
+use leptos::prelude::*;
+
+use crate::flow::{Event, State};
+
+pub use alert_banner::AlertBanner;
+pub use confirmation::Confirmation;
+pub use field::FormField;
+pub use fix_form::FixForm;
 pub use order_summary::OrderSummary;
+pub use payment_form::PaymentForm;
+pub use review::Review;
 pub use widget::Widget;
+
+/// What every component of one widget shares.
+#[derive(Clone)]
+pub struct Ctx {
+    /// The widget state, owned by the shell.
+    pub state: Signal<State>,
+    /// Sends shopper events to the shell.
+    pub on_event: Callback<Event>,
+    /// Prefix of this widget's element ids.
+    pub prefix: String,
+    /// The locale for text and money (BCP 47).
+    pub locale: Memo<String>,
+}
+
+/// The context of the enclosing widget.
+pub fn ctx() -> Ctx {
+    expect_context::<Ctx>()
+}
+
+impl Ctx {
+    /// Formats money in the checkout's currency.
+    pub fn money(&self, amount: f64) -> String {
+        let currency = self.state.with_untracked(|s| {
+            s.checkout
+                .as_ref()
+                .map(|c| c.currency.clone())
+                .unwrap_or_default()
+        });
+        crate::i18n::money(amount, &currency, &self.locale.get())
+    }
+}

@@ -1,42 +1,27 @@
 use leptos::prelude::*;
 
-use crate::i18n;
-use crate::model::Checkout;
+use crate::components::ctx;
 
 /// The order summary: items, subtotal, tax, shipping, discount and total, in the
-/// checkout's currency. Product names are server text and render as text.
+/// checkout's currency and locale. Product names are server text: rendered as text.
 #[component]
-pub fn OrderSummary(
-    /// The loaded checkout (`None` renders nothing).
-    #[prop(into)]
-    checkout: Signal<Option<Checkout>>,
-    /// Locale override; else the checkout's locale; else the page's.
-    locale: Option<String>,
-) -> impl IntoView {
-    let locale = Memo::new(move |_| {
-        locale.clone().unwrap_or_else(|| {
-            checkout
-                .with(|c| {
-                    c.as_ref()
-                        .and_then(|c| c.locale.as_deref().map(i18n::bcp47))
-                })
-                .unwrap_or_else(i18n::page_locale)
-        })
-    });
+pub fn OrderSummary() -> impl IntoView {
+    let c = ctx();
+    let checkout = Memo::new(move |_| c.state.with(|s| s.checkout.clone()));
     move || {
-        let c = checkout.get()?;
-        let loc = locale.get();
+        let k = checkout.get()?;
+        let cc = c.clone();
         let fmt = move |amount: Option<f64>| match amount {
-            Some(a) => i18n::money(a, &c.currency, &loc),
+            Some(a) => cc.money(a),
             None => "—".to_owned(),
         };
-        let items = c
+        let items = k
             .items
             .iter()
             .map(|item| {
                 view! {
                     <li class="cw-summary__item">
-                        <span class="cw-summary__name">{item.product_details.name.clone()}</span>
+                        <span class="cw-summary__name">{item.name().to_owned()}</span>
                         <span class="cw-summary__qty">{format!("× {}", item.quantity)}</span>
                         <span class="cw-summary__amount">{fmt(Some(item.amount))}</span>
                     </li>
@@ -51,17 +36,16 @@ pub fn OrderSummary(
                 </div>
             }
         };
-        let discount = c.total_discount.filter(|d| *d > 0.0);
+        let discount = k.total_discount.filter(|d| *d > 0.0);
         Some(view! {
             <section class="cw-summary" aria-label="Order summary">
-                <h2 class="cw-heading">"Order summary"</h2>
                 <ul class="cw-summary__items">{items}</ul>
                 <dl class="cw-summary__totals">
-                    {row("Subtotal", fmt(c.subtotal), "")}
-                    {row("Tax", fmt(c.total_tax), "")}
-                    {row("Shipping", fmt(c.total_shipping), "")}
+                    {row("Subtotal", fmt(k.subtotal), "")}
+                    {row("Tax", fmt(k.total_tax), "")}
+                    {row("Shipping", fmt(k.total_shipping), "")}
                     {discount.map(|d| row("Discount", format!("−{}", fmt(Some(d))), ""))}
-                    {row("Total", fmt(c.total_amount), "cw-summary__row--total")}
+                    {row("Total", fmt(k.total_amount), "cw-summary__row--total")}
                 </dl>
             </section>
         })

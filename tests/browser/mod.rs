@@ -200,7 +200,8 @@ impl Rig {
             }
             if Instant::now() > deadline {
                 let log = self.page_errors().await;
-                panic!("no `{css}` with text `{text}` within 15 s (last text: `{last}`; page errors: {log})");
+                let widget = self.text().await;
+                panic!("no `{css}` with text `{text}` within 15 s (last text: `{last}`; widget says: `{widget}`; page errors: {log})");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -222,5 +223,177 @@ impl Rig {
             .iter()
             .map(|e| serde_json::to_value(e).unwrap())
             .collect()
+    }
+}
+
+/// A shopper's view of the page: find things the way a person does, by label
+/// and by visible text.
+impl Rig {
+    /// Opens the demo page with a query string (e.g. `?checkoutId=chk_1`).
+    pub async fn open(&self, query: &str) {
+        self.client
+            .goto(&self.url(&format!("/{query}")))
+            .await
+            .expect("navigate");
+    }
+
+    /// Creates a checkout in the sandbox (as the merchant's server would) and
+    /// returns its id. `email` and `postal` vary per test.
+    pub fn create_checkout(&self, email: &str, postal: &str) -> String {
+        let address = json!({"line1": "10380 Bren Rd W", "line2": "", "city": "Minnetonka",
+                             "postalCode": postal, "state": "MN", "country": "US"});
+        let body = json!({
+            "currency": "USD", "locale": "en_US", "email": email,
+            "billTo": {"name": "Jane Doe", "phone": "", "address": address},
+            "shipTo": {"name": "Jane Doe", "address": address},
+            "items": [{"skuId": "sku_mug", "quantity": 2, "price": 10.0,
+                       "productDetails": {"name": "Mug", "image": "/img/mug.svg"}}]
+        });
+        let c = self
+            .sandbox
+            .shared
+            .store()
+            .create_checkout(&body)
+            .expect("create checkout");
+        c["id"].as_str().unwrap().to_owned()
+    }
+
+    /// The input labelled `label` (its accessible name), waiting for it to appear.
+    pub async fn field(&self, label: &str) -> Element {
+        let xpath = format!("//label[normalize-space()='{label}']");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(l) = self.client.find(Locator::XPath(&xpath)).await {
+                if let Ok(Some(id)) = l.attr("for").await {
+                    if let Ok(el) = self.client.find(Locator::Id(&id)).await {
+                        return el;
+                    }
+                }
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "no field labelled `{label}` within 15 s; page errors: {}",
+                    self.page_errors().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Replaces the value of the field labelled `label` by typing `text`.
+    pub async fn fill(&self, label: &str, text: &str) {
+        let el = self.field(label).await;
+        el.clear().await.expect("clear");
+        el.send_keys(text).await.expect("type");
+    }
+
+    /// The current value of the field labelled `label`.
+    pub async fn value(&self, label: &str) -> String {
+        self.field(label)
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    /// The button whose visible text is `text`, once it exists and is enabled.
+    pub async fn button(&self, text: &str) -> Element {
+        let xpath = format!("//button[normalize-space()='{text}']");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(b) = self.client.find(Locator::XPath(&xpath)).await {
+                if b.is_enabled().await.unwrap_or(false) {
+                    return b;
+                }
+            }
+            if Instant::now() > deadline {
+                let text_now = self.text().await;
+                panic!(
+                    "no enabled button `{text}` within 15 s; page says: {text_now}; errors: {}",
+                    self.page_errors().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the button whose visible text is `text`.
+    pub async fn click(&self, text: &str) {
+        self.button(text).await.click().await.expect("click");
+    }
+
+    /// Types a card into the payment form.
+    pub async fn enter_card(&self, number: &str, expiry: &str, cvc: &str) {
+        self.fill("Card number", number).await;
+        self.fill("Expiration date", expiry).await;
+        self.fill("Security code", cvc).await;
+    }
+
+    /// The widget's visible text.
+    pub async fn text(&self) -> String {
+        match self.client.find(Locator::Css(".cw-root")).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// The page's whole HTML, as the browser has it now.
+    pub async fn html(&self) -> String {
+        self.client.source().await.unwrap_or_default()
+    }
+
+    /// Waits for the confirmation and returns the order id it shows.
+    pub async fn wait_for_order_placed(&self) -> String {
+        let h = self
+            .wait_for_text(".cw-confirmation__heading", "Order placed")
+            .await;
+        let text = h.text().await.unwrap();
+        text.split_whitespace()
+            .find(|w| w.starts_with("ord_"))
+            .unwrap_or_else(|| panic!("no order id in `{text}`"))
+            .to_owned()
+    }
+
+    /// API requests matching `method` and `path` (wildcards as in fault rules).
+    pub fn requests(&self, method: &str, path: &str) -> Vec<Value> {
+        self.api_log()
+            .into_iter()
+            .filter(|e| {
+                e["method"] == method
+                    && sandbox::faults::path_matches(path, e["path"].as_str().unwrap_or(""))
+            })
+            .collect()
+    }
+
+    /// The widget's DOM events so far, from the demo page's event log.
+    pub async fn events(&self) -> String {
+        let v = self
+            .client
+            .execute(
+                "return document.getElementById('event-log').textContent",
+                vec![],
+            )
+            .await
+            .unwrap_or(Value::Null);
+        v.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Orders the sandbox holds for a checkout.
+    pub fn orders_for(&self, checkout_id: &str) -> Vec<Value> {
+        let v = self.sandbox.shared.store().list_orders(Some(checkout_id));
+        v["data"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Arms a sandbox fault rule, or a list of them.
+    pub fn fault(&self, rules: Value) {
+        let rules = match rules {
+            Value::Array(list) => list,
+            one => vec![one],
+        };
+        for rule in rules {
+            let rule: sandbox::faults::Rule = serde_json::from_value(rule).expect("a fault rule");
+            self.sandbox.shared.faults().push(rule);
+        }
     }
 }

@@ -1,0 +1,125 @@
+use leptos::prelude::*;
+
+use crate::components::ctx;
+use crate::flow::{Event, Field};
+use crate::i18n;
+use crate::runtime::field_id;
+
+/// Countries offered in the country list (ISO alpha-2, English names).
+const COUNTRIES: &[(&str, &str)] = &[
+    ("US", "United States"),
+    ("CA", "Canada"),
+    ("GB", "United Kingdom"),
+    ("IE", "Ireland"),
+    ("DE", "Germany"),
+    ("FR", "France"),
+    ("NL", "Netherlands"),
+    ("ES", "Spain"),
+    ("IT", "Italy"),
+    ("SE", "Sweden"),
+    ("AU", "Australia"),
+    ("NZ", "New Zealand"),
+    ("JP", "Japan"),
+    ("MX", "Mexico"),
+    ("BR", "Brazil"),
+    ("IN", "India"),
+];
+
+fn autocomplete(f: Field) -> &'static str {
+    match f {
+        Field::Name => "cc-name",
+        Field::CardNumber => "cc-number",
+        Field::Expiry => "cc-exp",
+        Field::Cvc => "cc-csc",
+        Field::Email => "email",
+        Field::Line1 => "billing address-line1",
+        Field::City => "billing address-level2",
+        Field::PostalCode => "billing postal-code",
+        Field::Country => "billing country",
+        Field::State => "billing address-level1",
+    }
+}
+
+/// One labelled form field bound to the state: visible label (its accessible
+/// name), the value as the core normalised it, and its error tied to it with
+/// `aria-invalid` and `aria-describedby`.
+#[component]
+pub fn FormField(
+    /// Which field.
+    field: Field,
+) -> impl IntoView {
+    let c = ctx();
+    let id = field_id(&c.prefix, field);
+    let error_id = format!("{id}-error");
+    let value = Memo::new(move |_| c.state.with(|s| s.form.get(field).to_owned()));
+    let message = Memo::new(move |_| {
+        c.state.with(|s| {
+            s.server_error(field)
+                .filter(|m| !m.is_empty())
+                .map(str::to_owned)
+                .or_else(|| {
+                    s.visible_problem(field)
+                        .map(|p| i18n::problem_message(field, p))
+                })
+        })
+    });
+    let invalid = move || message.with(Option::is_some).to_string();
+    let described = {
+        let error_id = error_id.clone();
+        move || message.with(|m| m.as_ref().map(|_| error_id.clone()))
+    };
+    let input = move |v: String| c.on_event.run(Event::Input(field, v));
+    let blur = move |_| c.on_event.run(Event::Blur(field));
+    let control = if field == Field::Country {
+        let options = COUNTRIES
+            .iter()
+            .map(|(code, name)| view! { <option value=*code>{*name}</option> })
+            .collect_view();
+        view! {
+            <select class="cw-field__input" id=id.clone() name=field.slug()
+                autocomplete=autocomplete(field)
+                prop:value=move || value.get()
+                aria-invalid=invalid
+                aria-describedby=described
+                on:change:target=move |ev| input(ev.target().value())
+                on:blur=blur>
+                <option value="">"Choose…"</option>
+                {options}
+                // A country from the checkout that the list lacks stays selectable.
+                {move || {
+                    let v = value.get();
+                    (!v.is_empty() && !COUNTRIES.iter().any(|(code, _)| *code == v))
+                        .then(|| view! { <option value=v.clone()>{v.clone()}</option> })
+                }}
+            </select>
+        }
+        .into_any()
+    } else {
+        let (kind, mode, placeholder) = match field {
+            Field::CardNumber => ("text", "numeric", "1234 1234 1234 1234"),
+            Field::Expiry => ("text", "numeric", "MM/YY"),
+            Field::Cvc => ("text", "numeric", ""),
+            Field::Email => ("email", "email", ""),
+            _ => ("text", "text", ""),
+        };
+        view! {
+            <input class="cw-field__input" id=id.clone() name=field.slug() type=kind inputmode=mode
+                placeholder=placeholder autocomplete=autocomplete(field)
+                spellcheck="false"
+                prop:value=move || value.get()
+                aria-invalid=invalid
+                aria-describedby=described
+                on:input:target=move |ev| input(ev.target().value())
+                on:blur=blur />
+        }
+        .into_any()
+    };
+    view! {
+        <div class="cw-field" class:cw-field--invalid=move || message.with(Option::is_some)
+            data-field=field.slug()>
+            <label class="cw-field__label" for=id>{i18n::label(field)}</label>
+            {control}
+            <p class="cw-field__error" id=error_id>{move || message.get()}</p>
+        </div>
+    }
+}

@@ -1,0 +1,35 @@
+use leptos::prelude::*;
+
+use crate::components::ctx;
+use crate::flow::Event;
+
+/// The review step: the masked card and `Place order`, enabled only while the
+/// payment session is ready and nothing is in flight.
+#[component]
+pub fn Review() -> impl IntoView {
+    let c = ctx();
+    let card = Memo::new(move |_| c.state.with(|s| s.card.clone()));
+    let email = Memo::new(move |_| {
+        c.state.with(|s| {
+            s.checkout
+                .as_ref()
+                .and_then(|c| c.email.clone())
+                .unwrap_or_default()
+        })
+    });
+    let ready = Memo::new(move |_| c.state.with(|s| s.session_ready() && s.pending.is_none()));
+    view! {
+        <section class="cw-review" aria-labelledby=format!("{}-review", c.prefix)>
+            <h2 class="cw-heading" id=format!("{}-review", c.prefix)>"Review your order"</h2>
+            <p class="cw-review__card">
+                {move || card.get().map(|k| format!("Paying with {} ending in {}", k.brand, k.last_four_digits))}
+            </p>
+            <p class="cw-review__email">{move || format!("Receipt to {}", email.get())}</p>
+            <button type="button" class="cw-button cw-button--primary cw-button--block"
+                disabled=move || !ready.get()
+                on:click=move |_| c.on_event.run(Event::PlaceOrder)>
+                "Place order"
+            </button>
+        </section>
+    }
+}
