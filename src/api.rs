@@ -13,24 +13,32 @@ use web_sys::AbortController;
 use crate::flow::{Call, Reply};
 use crate::model::{classify, ApiError};
 
-/// How long one request may take before it is aborted and reported as a timeout.
-const REQUEST_TIMEOUT_MS: i32 = 15_000;
+/// How long one request may take, by default, before it is aborted and reported
+/// as a timeout.
+pub const REQUEST_TIMEOUT_MS: u64 = 15_000;
 
 /// The API client of one widget. Every request it starts can be aborted at once.
 pub struct Api {
     api_base: String,
     payments_base: String,
     public_key: Option<String>,
+    timeout_ms: i32,
     inflight: RefCell<Vec<AbortController>>,
 }
 
 impl Api {
     /// A client for the configured bases (no trailing slashes).
-    pub fn new(api_base: String, payments_base: String, public_key: Option<String>) -> Rc<Self> {
+    pub fn new(
+        api_base: String,
+        payments_base: String,
+        public_key: Option<String>,
+        timeout_ms: u64,
+    ) -> Rc<Self> {
         Rc::new(Self {
             api_base,
             payments_base,
             public_key,
+            timeout_ms: i32::try_from(timeout_ms).unwrap_or(i32::MAX),
             inflight: RefCell::default(),
         })
     }
@@ -112,7 +120,7 @@ impl Api {
             let id = web_sys::window().and_then(|w| {
                 w.set_timeout_with_callback_and_timeout_and_arguments_0(
                     cb.as_ref().unchecked_ref(),
-                    REQUEST_TIMEOUT_MS,
+                    self.timeout_ms,
                 )
                 .ok()
             });

@@ -392,6 +392,8 @@ pub enum Alert {
     Invalid,
     /// A request failed.
     Failed(Failure),
+    /// A request failed and will be retried automatically (or now, with `Try again`).
+    Retrying(Failure),
 }
 
 /// What `Try again` does.
@@ -450,8 +452,6 @@ pub enum LookupReason {
 /// Readiness polling.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Poll {
-    /// Timer generation: a fired timer of an older generation is ignored.
-    pub generation: u32,
     /// Checks made so far.
     pub attempt: u32,
     /// Milliseconds of delay scheduled so far.
@@ -498,7 +498,30 @@ pub struct State {
     pub poll: Poll,
     /// What `Try again` does, when offered.
     pub retry: Option<Retry>,
+    /// Generation of the one armed timer: a fired timer of another generation is stale.
+    pub timer: u32,
+    /// What the armed timer does when it fires.
+    pub timer_action: Option<TimerAction>,
+    /// Automatic retries made since the last successful answer.
+    pub auto_retries: u32,
+    /// `Retry-After` of the last `POST /orders` that failed with 503, in seconds.
+    pub order_retry_after: Option<u32>,
 }
+
+/// What a timer does when it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimerAction {
+    /// Check the payment session again.
+    Poll,
+    /// Run the offered retry automatically.
+    Retry,
+}
+
+/// Automatic retries (idempotent reads, 503 with `Retry-After`) before the
+/// shopper is asked to press `Try again`.
+pub const AUTO_RETRIES: u32 = 3;
+/// The longest `Retry-After` honoured automatically, in seconds.
+const MAX_RETRY_AFTER_S: u32 = 30;
 
 /// Something that happened: shopper input, an I/O result, a timer.
 // Events are moved once per input or response; boxing would buy nothing.
@@ -543,6 +566,18 @@ pub enum Reply {
     Order(Result<Order, ApiError>),
     /// An order lookup.
     Orders(Result<OrderList, ApiError>),
+}
+
+impl Reply {
+    /// Whether the call succeeded (whatever the body means for the journey).
+    pub fn is_ok(&self) -> bool {
+        match self {
+            Self::Checkout(r) => r.is_ok(),
+            Self::Source(r) => r.is_ok(),
+            Self::Order(r) => r.is_ok(),
+            Self::Orders(r) => r.is_ok(),
+        }
+    }
 }
 
 /// An HTTP call for the shell to make.
@@ -636,6 +671,10 @@ impl State {
             lookup: None,
             poll: Poll::default(),
             retry: None,
+            timer: 0,
+            timer_action: None,
+            auto_retries: 0,
+            order_retry_after: None,
         }
     }
 
@@ -743,15 +782,23 @@ fn step(s: &mut State, event: Event) -> Vec<Command> {
         Event::SaveFix => save_fix(s),
         Event::Retry => retry(s),
         Event::Timer(generation) => {
-            if s.step == Step::Waiting && generation == s.poll.generation && s.pending.is_none() {
-                poll_now(s)
-            } else {
-                vec![]
+            if generation != s.timer || s.pending.is_some() {
+                return vec![];
+            }
+            match s.timer_action.take() {
+                Some(TimerAction::Poll) if s.step == Step::Waiting => poll_now(s),
+                Some(TimerAction::Retry) => retry(s),
+                _ => vec![],
             }
         }
         Event::Reply(reply) => match s.pending.take() {
             None => vec![], // nothing asked: a stale answer
-            Some(p) => on_reply(s, p, reply),
+            Some(p) => {
+                if reply.is_ok() {
+                    s.auto_retries = 0;
+                }
+                on_reply(s, p, reply)
+            }
         },
     }
 }
@@ -772,6 +819,56 @@ fn load(s: &mut State) -> Vec<Command> {
     s.send(Pending::Load, call)
 }
 
+/// Arms the one timer; any earlier timer becomes stale.
+fn schedule(s: &mut State, action: TimerAction, ms: u64) -> Command {
+    s.timer = s.timer.wrapping_add(1);
+    s.timer_action = Some(action);
+    Command::Schedule {
+        generation: s.timer,
+        ms,
+    }
+}
+
+/// When to retry `e` by itself, if at all: idempotent calls that failed in a
+/// way that can pass, and any call answered 503 with a `Retry-After`.
+fn auto_retry_delay(s: &mut State, e: &ApiError, idempotent: bool) -> Option<u64> {
+    if s.auto_retries >= AUTO_RETRIES {
+        return None;
+    }
+    match e {
+        ApiError::Server {
+            status: 503,
+            retry_after: Some(secs),
+        } => (*secs <= MAX_RETRY_AFTER_S).then(|| u64::from(*secs.max(&1)) * 1000),
+        _ if idempotent && Failure::from_api(e).retryable() => {
+            // 500 ms, 1 s, 2 s, ±20 %.
+            let base = 500u64 << s.auto_retries.min(4);
+            Some(base - base / 5 + s.random(base * 2 / 5 + 1))
+        }
+        _ => None,
+    }
+}
+
+/// A failure the current step absorbs: a message, `Try again`, typed data kept,
+/// and an automatic retry when it is safe.
+fn recover(s: &mut State, e: &ApiError, retry: Retry, idempotent: bool) -> Vec<Command> {
+    let failure = Failure::from_api(e);
+    s.retry = Some(retry);
+    let mut out = vec![Command::Emit(Notice::Error(failure.clone()))];
+    match auto_retry_delay(s, e, idempotent) {
+        Some(ms) => {
+            s.auto_retries += 1;
+            s.alert = Some(Alert::Retrying(failure));
+            out.push(schedule(s, TimerAction::Retry, ms));
+        }
+        None => {
+            s.auto_retries = 0;
+            s.alert = Some(Alert::Failed(failure));
+        }
+    }
+    out
+}
+
 fn fail(s: &mut State, failure: Failure, retry: Retry) -> Vec<Command> {
     s.step = Step::Error;
     s.retry = failure.retryable().then_some(retry);
@@ -779,12 +876,9 @@ fn fail(s: &mut State, failure: Failure, retry: Retry) -> Vec<Command> {
     vec![Command::Emit(Notice::Error(failure))]
 }
 
-/// A failure the current step absorbs: message, `Try again`, typed data kept.
+/// A failure of a state-changing call: `Try again` (automatic only for 503 + `Retry-After`).
 fn soft_fail(s: &mut State, e: &ApiError, retry: Retry) -> Vec<Command> {
-    let failure = Failure::from_api(e);
-    s.retry = Some(retry);
-    s.alert = Some(Alert::Failed(failure.clone()));
-    vec![Command::Emit(Notice::Error(failure))]
+    recover(s, e, retry, false)
 }
 
 fn on_reply(s: &mut State, p: Pending, reply: Reply) -> Vec<Command> {
@@ -817,9 +911,9 @@ fn on_reply(s: &mut State, p: Pending, reply: Reply) -> Vec<Command> {
 
 fn on_loaded(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
     let c = match r {
-        Ok(c) if c.id.as_str().is_empty() => return fail(s, Failure::Decode, Retry::Load),
+        Ok(c) if c.id.as_str().is_empty() => return load_failed(s, &ApiError::Decode),
         Ok(c) => c,
-        Err(e) => return fail(s, Failure::from_api(&e), Retry::Load),
+        Err(e) => return load_failed(s, &e),
     };
     let id = c.id.clone();
     let first = s.checkout.is_none();
@@ -848,6 +942,17 @@ fn on_loaded(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
         None => s.step = Step::Payment,
     }
     out
+}
+
+fn load_failed(s: &mut State, e: &ApiError) -> Vec<Command> {
+    if matches!(e, ApiError::NotFound(_)) {
+        return fail(s, Failure::CheckoutNotFound, Retry::Load);
+    }
+    // Reading is idempotent; creating from the cart is not (a lost answer may
+    // have created a checkout, and a second one would be harmless but untidy).
+    let idempotent = s.checkout.is_some() || matches!(s.start, Start::Existing(_));
+    s.step = Step::Error;
+    recover(s, e, Retry::Load, idempotent)
 }
 
 /// Only the contact fields that differ from the checkout: `{"email"}`, `{"billTo"}`.
@@ -1036,11 +1141,7 @@ fn start_waiting(s: &mut State) -> Vec<Command> {
     s.step = Step::Waiting;
     s.alert = None;
     s.retry = None;
-    s.poll = Poll {
-        generation: s.poll.generation.wrapping_add(1),
-        attempt: 0,
-        waited_ms: 0,
-    };
+    s.poll = Poll::default();
     // The first look is immediate: no fixed sleep before it.
     poll_now(s)
 }
@@ -1061,10 +1162,7 @@ fn schedule_poll(s: &mut State) -> Vec<Command> {
         return vec![];
     }
     s.poll.waited_ms += delay;
-    vec![Command::Schedule {
-        generation: s.poll.generation,
-        ms: delay,
-    }]
+    vec![schedule(s, TimerAction::Poll, delay)]
 }
 
 fn on_polled(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
@@ -1255,7 +1353,14 @@ fn on_order(s: &mut State, r: Result<Order, ApiError>) -> Vec<Command> {
             ]
         }
         // No usable answer: the order may exist. Look before anything else.
-        Err(_) => {
+        Err(e) => {
+            s.order_retry_after = match e {
+                ApiError::Server {
+                    status: 503,
+                    retry_after,
+                } => retry_after,
+                _ => None,
+            };
             s.lookup = Some(LookupReason::Unknown);
             s.send(Pending::Lookup, Call::FindOrders(id))
         }
@@ -1279,15 +1384,26 @@ fn on_lookup(s: &mut State, r: Result<OrderList, ApiError>) -> Vec<Command> {
             }
             // Known not to exist: the same checkout may be submitted again.
             s.step = Step::Review;
-            s.alert = Some(Alert::NotPlaced);
             s.retry = Some(Retry::PlaceOrder);
+            if let Some(secs) = s.order_retry_after.take() {
+                // The provider said when to come back: do so, once asked-for.
+                let e = ApiError::Server {
+                    status: 503,
+                    retry_after: Some(secs),
+                };
+                if let Some(ms) = auto_retry_delay(s, &e, false) {
+                    s.auto_retries += 1;
+                    s.alert = Some(Alert::Retrying(Failure::Server));
+                    return vec![schedule(s, TimerAction::Retry, ms)];
+                }
+            }
+            s.alert = Some(Alert::NotPlaced);
             vec![]
         }
-        // Still unknown: `Try again` looks again; it never re-sends blindly.
+        // Still unknown: look again (by itself first); never re-send blindly.
         Err(e) => {
-            let out = fail(s, Failure::from_api(&e), Retry::Lookup);
-            s.retry = Some(Retry::Lookup);
-            out
+            s.step = Step::Error;
+            recover(s, &e, Retry::Lookup, true)
         }
     }
 }
@@ -1324,14 +1440,15 @@ fn fail_fresh(s: &mut State, e: &ApiError) -> Vec<Command> {
         .as_ref()
         .map(fresh_checkout_body)
         .unwrap_or_default();
-    let mut failure = Failure::from_api(e);
-    if failure == Failure::CheckoutNotFound {
-        failure = Failure::Server;
-    }
     s.step = Step::Error;
-    s.retry = Some(Retry::Fresh(body));
-    s.alert = Some(Alert::Failed(failure.clone()));
-    vec![Command::Emit(Notice::Error(failure))]
+    let e = match e {
+        ApiError::NotFound(_) => &ApiError::Server {
+            status: 404,
+            retry_after: None,
+        },
+        e => e,
+    };
+    recover(s, e, Retry::Fresh(body), false)
 }
 
 fn save_fix(s: &mut State) -> Vec<Command> {
@@ -1359,6 +1476,7 @@ fn save_fix(s: &mut State) -> Vec<Command> {
         return vec![Command::Focus(fields[0])];
     }
     let id = s.checkout_id().cloned().unwrap_or_default();
+    s.alert = None;
     s.send(
         Pending::SaveFix,
         Call::UpdateCheckout(id, Value::Object(changes)),
@@ -1409,6 +1527,9 @@ fn retry(s: &mut State) -> Vec<Command> {
     let Some(r) = s.retry.take() else {
         return vec![];
     };
+    // Whatever was armed (an automatic retry) is superseded.
+    s.timer = s.timer.wrapping_add(1);
+    s.timer_action = None;
     match r {
         Retry::Load => load(s),
         Retry::Fresh(body) => {

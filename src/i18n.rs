@@ -50,10 +50,12 @@ pub fn alert_message(a: &Alert) -> String {
             "We're still confirming your payment details. This is taking longer than usual.".into()
         }
         Alert::NotPlaced => {
-            "Your order was not placed and you have not been charged. Please try again.".into()
+            "We couldn't confirm your order. Please try again: you will not be charged twice."
+                .into()
         }
         Alert::Invalid => "Please correct the highlighted fields.".into(),
         Alert::Failed(f) => failure_message(f),
+        Alert::Retrying(f) => format!("{} Trying again automatically…", failure_message(f)),
     }
 }
 

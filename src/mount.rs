@@ -78,6 +78,9 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
         options.api_base.clone(),
         options.payments_base.clone(),
         options.public_key.clone(),
+        options
+            .request_timeout_ms
+            .unwrap_or(crate::api::REQUEST_TIMEOUT_MS),
     );
     let mut config = Config {
         review: options.review,

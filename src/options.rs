@@ -29,6 +29,8 @@ pub struct Options {
     pub review: bool,
     /// How long to wait for the payment session before offering `Try again`.
     pub readiness_timeout_ms: Option<u64>,
+    /// How long one request may take before it is aborted (default 15 s).
+    pub request_timeout_ms: Option<u64>,
     /// The checkout to work on.
     pub start: Start,
 }
@@ -40,6 +42,20 @@ fn text(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
         Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
         Some(_) => Err(format!("checkout-widget: option `{key}` must be a string")),
     }
+}
+
+/// An optional whole number of milliseconds (a number, or a numeric string from a
+/// `data-*` attribute).
+fn millis(obj: &Map<String, Value>, key: &str) -> Result<Option<u64>, String> {
+    let ms = match obj.get(key) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        Some(_) => None,
+    };
+    ms.filter(|ms| *ms > 0).map(Some).ok_or_else(|| {
+        format!("checkout-widget: option `{key}` must be a whole number of milliseconds")
+    })
 }
 
 impl Options {
@@ -77,20 +93,11 @@ impl Options {
             Some(Value::String(s)) => s != "false",
             Some(_) => return Err("checkout-widget: option `review` must be true or false".into()),
         };
-        let readiness_timeout_ms = match obj.get("readinessTimeoutMs") {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) => n.as_u64(),
-            Some(Value::String(s)) => s.trim().parse().ok(),
-            Some(_) => None,
-        };
-        if obj.contains_key("readinessTimeoutMs") && readiness_timeout_ms.is_none() {
-            return Err(
-                "checkout-widget: option `readinessTimeoutMs` must be a whole number of milliseconds"
-                    .into(),
-            );
-        }
+        let readiness_timeout_ms = millis(obj, "readinessTimeoutMs")?;
+        let request_timeout_ms = millis(obj, "requestTimeoutMs")?;
         Ok(Self {
             readiness_timeout_ms,
+            request_timeout_ms,
             api_base,
             payments_base,
             public_key: text(obj, "publicKey")?,
@@ -114,6 +121,7 @@ impl Options {
                 "data-locale" => "locale",
                 "data-review" => "review",
                 "data-readiness-timeout-ms" => "readinessTimeoutMs",
+                "data-request-timeout-ms" => "requestTimeoutMs",
                 _ => continue,
             };
             obj.insert(key.into(), Value::String(value));
@@ -171,6 +179,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(o.readiness_timeout_ms, Some(5000));
+        assert!(
+            err(json!({"apiBase": "/a", "checkoutId": "c", "requestTimeoutMs": -1}))
+                .contains("requestTimeoutMs")
+        );
+        let o = Options::from_json(
+            &json!({"apiBase": "/a", "checkoutId": "c", "requestTimeoutMs": "1500"}),
+        )
+        .unwrap();
+        assert_eq!(o.request_timeout_ms, Some(1500));
     }
 
     #[test]

@@ -22,7 +22,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-pub use routes::router;
+pub use routes::{router, CSP};
 
 /// How a sandbox is started.
 #[derive(Debug, Clone)]

@@ -36,7 +36,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         app = app.nest("/__sandbox", control_router(shared.clone()));
     }
     let app = match &shared.config.dist {
-        Some(dist) => app.fallback_service(ServeDir::new(dist)),
+        Some(dist) => app.fallback_service(
+            Router::new()
+                .fallback_service(ServeDir::new(dist))
+                .layer(middleware::map_response(page_headers)),
+        ),
         None => app.merge(api),
     };
     app.layer(SetResponseHeaderLayer::if_not_present(
@@ -51,6 +55,31 @@ pub fn router(shared: Arc<Shared>) -> Router {
         header::X_FRAME_OPTIONS,
         HeaderValue::from_static("SAMEORIGIN"),
     ))
+}
+
+/// The strict policy of embedding.md (plus the obvious extras): no inline
+/// script or style, no eval, wasm allowed, requests to this origin only.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; \
+    base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+
+/// Pages get the strict Content-Security-Policy; every static file is
+/// revalidated so a rebuilt bundle is picked up at once.
+async fn page_headers(mut resp: Response) -> Response {
+    let html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let h = resp.headers_mut();
+    if html {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    resp
 }
 
 fn api_router(shared: Arc<Shared>) -> Router {

@@ -687,6 +687,8 @@ async fn serves_dist_with_security_headers_and_the_api_under_api() {
     assert!(page.body.contains("<title>t</title>"));
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(page.header("content-security-policy"), Some(sandbox::CSP));
+    assert!(sandbox::CSP.contains("script-src 'self' 'wasm-unsafe-eval'"));
     let wasm = sb.call("GET", "/checkout-widget_bg.wasm", None).await;
     assert_eq!(wasm.header("content-type"), Some("application/wasm"));
     let api = sb

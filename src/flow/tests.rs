@@ -279,7 +279,7 @@ fn load_failures_offer_try_again_when_it_can_help() {
 impl State {
     fn failure_shown(&self) -> Option<Failure> {
         match &self.alert {
-            Some(Alert::Failed(f)) => Some(f.clone()),
+            Some(Alert::Failed(f) | Alert::Retrying(f)) => Some(f.clone()),
             _ => None,
         }
     }
@@ -994,6 +994,197 @@ fn input_outside_forms_is_ignored() {
     to_review(&mut s, VISA);
     update(&mut s, Event::Input(Field::CardNumber, VISA.into()));
     assert_eq!(s.form.get(Field::CardNumber), "");
+}
+
+fn timer(cmds: &[Command]) -> Option<(u32, u64)> {
+    cmds.iter().find_map(|c| match c {
+        Command::Schedule { generation, ms } => Some((*generation, *ms)),
+        _ => None,
+    })
+}
+
+#[test]
+fn reads_retry_by_themselves_then_ask() {
+    let mut s = State::new(Start::Existing(id("chk_1")), Config::default());
+    update(
+        &mut s,
+        Event::Mounted {
+            today: TODAY,
+            seed: 3,
+        },
+    );
+    let mut delays = vec![];
+    for _ in 0..AUTO_RETRIES {
+        let cmds = update(
+            &mut s,
+            Event::Reply(Reply::Checkout(Err(ApiError::Network))),
+        );
+        let (generation, ms) = timer(&cmds).expect("an automatic retry");
+        assert!(matches!(s.alert, Some(Alert::Retrying(Failure::Network))));
+        assert_eq!(s.retry, Some(Retry::Load), "`Try again` works at once too");
+        delays.push(ms);
+        assert!(
+            update(&mut s, Event::Timer(generation + 1)).is_empty(),
+            "stale timer"
+        );
+        assert_eq!(
+            sends(&update(&mut s, Event::Timer(generation))),
+            vec![Call::GetCheckout(id("chk_1"))]
+        );
+    }
+    assert!(
+        delays.windows(2).all(|w| w[1] > w[0]),
+        "backs off: {delays:?}"
+    );
+    assert!(
+        delays.iter().all(|d| (400..=4800).contains(d)),
+        "{delays:?}"
+    );
+    // Budget spent: now it asks.
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Checkout(Err(ApiError::Network))),
+    );
+    assert_eq!(timer(&cmds), None);
+    assert_eq!(s.alert, Some(Alert::Failed(Failure::Network)));
+    assert_eq!(
+        sends(&update(&mut s, Event::Retry)),
+        vec![Call::GetCheckout(id("chk_1"))]
+    );
+    update(&mut s, Event::Reply(Reply::Checkout(Ok(fresh("chk_1")))));
+    assert_eq!(s.step, Step::Payment);
+    assert_eq!(s.auto_retries, 0, "success resets the budget");
+}
+
+#[test]
+fn pressing_try_again_cancels_the_automatic_retry() {
+    let mut s = State::new(Start::Existing(id("chk_1")), Config::default());
+    update(
+        &mut s,
+        Event::Mounted {
+            today: TODAY,
+            seed: 3,
+        },
+    );
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Checkout(Err(ApiError::Timeout))),
+    );
+    let (generation, _) = timer(&cmds).unwrap();
+    assert_eq!(sends(&update(&mut s, Event::Retry)).len(), 1);
+    update(
+        &mut s,
+        Event::Reply(Reply::Checkout(Err(ApiError::Timeout))),
+    );
+    assert!(
+        update(&mut s, Event::Timer(generation)).is_empty(),
+        "the old timer is stale"
+    );
+}
+
+#[test]
+fn creating_from_a_cart_is_not_retried_blindly() {
+    let cart = json!({"items": []});
+    let mut s = State::new(Start::Cart(cart.clone()), Config::default());
+    update(
+        &mut s,
+        Event::Mounted {
+            today: TODAY,
+            seed: 3,
+        },
+    );
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Checkout(Err(ApiError::Network))),
+    );
+    assert_eq!(timer(&cmds), None, "a lost create may have created one");
+    assert_eq!(s.alert, Some(Alert::Failed(Failure::Network)));
+    // …unless the server said when to come back.
+    assert_eq!(
+        sends(&update(&mut s, Event::Retry)),
+        vec![Call::CreateCheckout(cart.clone())]
+    );
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Checkout(Err(ApiError::Server {
+            status: 503,
+            retry_after: Some(2),
+        }))),
+    );
+    let (generation, ms) = timer(&cmds).unwrap();
+    assert_eq!(ms, 2_000, "Retry-After is honoured");
+    assert_eq!(
+        sends(&update(&mut s, Event::Timer(generation))),
+        vec![Call::CreateCheckout(cart)]
+    );
+}
+
+#[test]
+fn state_changing_calls_wait_for_try_again_unless_told_when() {
+    let mut s = at_payment(Config::default());
+    type_card(&mut s, VISA);
+    update(&mut s, Event::Continue);
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Source(Err(ApiError::Server {
+            status: 500,
+            retry_after: None,
+        }))),
+    );
+    assert_eq!(timer(&cmds), None);
+    assert_eq!(s.retry, Some(Retry::Continue));
+    update(&mut s, Event::Retry);
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Source(Err(ApiError::Server {
+            status: 503,
+            retry_after: Some(1),
+        }))),
+    );
+    let (generation, ms) = timer(&cmds).unwrap();
+    assert_eq!(ms, 1_000);
+    assert!(matches!(
+        sends(&update(&mut s, Event::Timer(generation))).as_slice(),
+        [Call::CreateSource(_)]
+    ));
+    // A Retry-After beyond reason is left to the shopper.
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Source(Err(ApiError::Server {
+            status: 503,
+            retry_after: Some(3600),
+        }))),
+    );
+    assert_eq!(timer(&cmds), None);
+}
+
+#[test]
+fn an_order_answered_503_is_looked_up_then_placed_again_when_the_server_said() {
+    let mut s = at_payment(Config::default());
+    to_review(&mut s, VISA);
+    place(&mut s);
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Order(Err(ApiError::Server {
+            status: 503,
+            retry_after: Some(2),
+        }))),
+    );
+    assert_eq!(
+        sends(&cmds),
+        vec![Call::FindOrders(id("chk_1"))],
+        "look first"
+    );
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Orders(Ok(OrderList::default()))),
+    );
+    let (generation, ms) = timer(&cmds).expect("placed again after Retry-After");
+    assert_eq!(ms, 2_000);
+    assert_eq!(
+        sends(&update(&mut s, Event::Timer(generation))),
+        vec![Call::PlaceOrder(id("chk_1"))]
+    );
 }
 
 mod properties {

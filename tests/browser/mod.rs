@@ -43,6 +43,16 @@ struct Processes {
 impl Drop for Processes {
     fn drop(&mut self) {
         let pid = self.driver.id() as i32;
+        {
+            use std::io::Write;
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open("/tmp/rig-kills.log")
+            {
+                let _ = writeln!(f, "group -{pid}");
+            }
+        }
         // chromedriver leads its own process group; Chromium is started inside it.
         let _ = Command::new("kill")
             .args(["-KILL", &format!("-{pid}")])
@@ -58,6 +68,18 @@ impl Drop for Processes {
                 };
                 let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
                 if String::from_utf8_lossy(&cmdline).contains(&marker) {
+                    use std::io::Write;
+                    if let Ok(mut f) = std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open("/tmp/rig-kills.log")
+                    {
+                        let _ = writeln!(
+                            f,
+                            "{pid} {}",
+                            String::from_utf8_lossy(&cmdline).replace('\0', " ")
+                        );
+                    }
                     let _ = Command::new("kill")
                         .args(["-KILL", &pid.to_string()])
                         .status();
@@ -395,5 +417,115 @@ impl Rig {
             let rule: sandbox::faults::Rule = serde_json::from_value(rule).expect("a fault rule");
             self.sandbox.shared.faults().push(rule);
         }
+    }
+}
+
+/// What a persistent shopper went through to get an order placed.
+#[derive(Debug, Default)]
+pub struct Purchase {
+    /// The order id on the confirmation.
+    pub order_id: String,
+    /// How often the card had to be typed in.
+    pub card_entries: u32,
+    /// How often `Try again` was pressed.
+    pub retries: u32,
+    /// Every alert text shown.
+    pub alerts: Vec<String>,
+}
+
+impl Rig {
+    /// Presses whatever moves the purchase forward (typing the card only when
+    /// its field is empty, `Continue`, `Try again`, `Place order`, `Pay ...`)
+    /// until the confirmation shows, or panics after `limit`.
+    pub async fn finish_purchase(
+        &self,
+        card: &str,
+        email: Option<&str>,
+        limit: Duration,
+    ) -> Purchase {
+        let mut p = Purchase::default();
+        let mut auto_waits = 0;
+        let deadline = Instant::now() + limit;
+        loop {
+            assert!(
+                Instant::now() < deadline,
+                "no order within {limit:?}: {p:?}; widget says: {}; errors: {}",
+                self.text().await,
+                self.page_errors().await
+            );
+            let state = self
+                .client
+                .execute(
+                    r#"const root = document.querySelector('.cw-root');
+                       if (!root) return {};
+                       const btn = t => [...root.querySelectorAll('button')].find(b => b.textContent.trim().startsWith(t) && !b.disabled);
+                       const card = root.querySelector('input[name=card-number]');
+                       const email = root.querySelector('input[name=email]');
+                       return {
+                         done: !!root.querySelector('.cw-confirmation__heading'),
+                         busy: root.getAttribute('aria-busy') === 'true',
+                         retry: !!btn('Try again'),
+                         auto: [...root.querySelectorAll('[role=alert]')].some(a => a.textContent.includes('automatically')),
+                         place: !!btn('Place order'), pay: !!btn('Continue') || !!btn('Pay'),
+                         cardEmpty: card ? card.value === '' : null,
+                         email: email ? email.value : null,
+                       };"#,
+                    vec![],
+                )
+                .await
+                .unwrap_or(Value::Null);
+            if state["done"] == true {
+                break;
+            }
+            if state["busy"] == true {
+                tokio::time::sleep(Duration::from_millis(60)).await;
+                continue;
+            }
+            if state["retry"] == true && state["auto"] == true && auto_waits < 40 {
+                // The widget retries by itself: a patient shopper waits.
+                auto_waits += 1;
+            } else if state["retry"] == true {
+                auto_waits = 0;
+                p.retries += 1;
+                self.click("Try again").await;
+            } else if state["place"] == true {
+                self.click("Place order").await;
+            } else if state["pay"] == true {
+                if let Some(e) = email {
+                    if state["email"] != e {
+                        self.fill("Email", e).await;
+                    }
+                }
+                if state["cardEmpty"] == true {
+                    p.card_entries += 1;
+                    self.enter_card(card, "07/30", "123").await;
+                }
+                let pay = self
+                    .client
+                    .execute(
+                        "const b = [...document.querySelectorAll('.cw-root button[type=submit]')][0]; if (b) b.click(); return !!b;",
+                        vec![],
+                    )
+                    .await
+                    .unwrap_or(Value::Null);
+                assert_eq!(pay, true);
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        p.order_id = self.wait_for_order_placed().await;
+        let alerts = self
+            .client
+            .execute("return window.__cwAlerts || []", vec![])
+            .await
+            .unwrap_or(Value::Null);
+        p.alerts = serde_json::from_value(alerts).unwrap_or_default();
+        p
+    }
+
+    /// Forgets all sandbox state, rules and log (between cases of one test).
+    pub fn reset_sandbox(&self) {
+        self.sandbox.shared.store().reset();
+        self.sandbox.shared.faults().clear();
+        self.sandbox.shared.log().clear();
     }
 }
