@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PORT ?= 8787
 export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: demo test setup build lint test-all sizes clean
+.PHONY: demo test setup build lint test-all sizes clean bench-memory
 
 demo: build
 	cargo run -p sandbox -- --dist dist --port $(PORT)
@@ -31,6 +31,10 @@ test-all:
 
 sizes:
 	@scripts/sizes.sh dist
+
+# Mount, check out and unmount 50 times in one page: heap and wasm memory growth.
+bench-memory: build
+	cargo run --quiet --example memory_bench
 
 clean:
 	cargo clean

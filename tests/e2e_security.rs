@@ -134,11 +134,13 @@ async fn server_strings_render_as_text() {
         .unwrap();
     let forged = json!({"id": real["id"], "type": "creditCard", "state": "chargeable",
         "creditCard": {"brand": IMG, "lastFourDigits": SCRIPT}});
+
     // And the rejected order's message carries markup too.
     let rejection = json!({"type": "bad_request", "errors": [{"code": "invalid_parameter", "parameter": "email",
         "message": format!("Bad {IMG} {SCRIPT}")}]});
     rig.fault(json!([
         {"method": "POST", "path": "/sources", "fault": {"kind": "status", "status": 201, "body": forged.to_string()}},
+        {"method": "POST", "path": "/checkouts/*/sources/*", "fault": {"kind": "status", "status": 200, "body": forged.to_string()}},
         {"method": "POST", "path": "/orders", "fault": {"kind": "status", "status": 400, "body": rejection.to_string()}}
     ]));
     rig.open(&format!("?checkoutId={id}")).await;
@@ -146,6 +148,13 @@ async fn server_strings_render_as_text() {
     assert_eq!(item.text().await.unwrap(), format!("Mug {IMG}{SCRIPT}"));
     assert_eq!(rig.value("Email").await, email);
     rig.enter_card(VISA, "07/30", "123").await;
+    // The source is attached for real here (the widget's own attach call gets
+    // the forged answer), after the page has loaded the unpaid checkout.
+    rig.sandbox
+        .shared
+        .store()
+        .attach_source(&id, real["id"].as_str().unwrap())
+        .unwrap();
     rig.click("Continue").await;
     let card = rig.wait_for_text(".cw-review__card", "ending in").await;
     assert_eq!(

@@ -42,44 +42,25 @@ struct Processes {
 
 impl Drop for Processes {
     fn drop(&mut self) {
-        let pid = self.driver.id() as i32;
-        {
-            use std::io::Write;
-            if let Ok(mut f) = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open("/tmp/rig-kills.log")
-            {
-                let _ = writeln!(f, "group -{pid}");
-            }
-        }
-        // chromedriver leads its own process group; Chromium is started inside it.
+        let pid = self.driver.id();
+        // chromedriver leads its own process group; Chromium starts inside it.
         let _ = Command::new("kill")
             .args(["-KILL", &format!("-{pid}")])
             .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        // Belt and braces: any Chromium process using this run's profile.
-        let marker = self.profile.to_string_lossy().into_owned();
+        // Belt and braces: any Chromium process still using this run's profile.
+        let marker = format!("--user-data-dir={}", self.profile.display());
         if let Ok(dir) = std::fs::read_dir("/proc") {
             for entry in dir.flatten() {
-                let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+                let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
                     continue;
                 };
                 let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-                if String::from_utf8_lossy(&cmdline).contains(&marker) {
-                    use std::io::Write;
-                    if let Ok(mut f) = std::fs::OpenOptions::new()
-                        .create(true)
-                        .append(true)
-                        .open("/tmp/rig-kills.log")
-                    {
-                        let _ = writeln!(
-                            f,
-                            "{pid} {}",
-                            String::from_utf8_lossy(&cmdline).replace('\0', " ")
-                        );
-                    }
+                let is_ours = cmdline
+                    .split(|b| *b == 0)
+                    .any(|arg| arg == marker.as_bytes());
+                if is_ours && pid != std::process::id() {
                     let _ = Command::new("kill")
                         .args(["-KILL", &pid.to_string()])
                         .status();
@@ -174,6 +155,8 @@ impl Rig {
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--disable-quic", "--no-first-run", "--window-size=1200,900",
+                    // Exact heap figures and gc() for the memory benchmark.
+                    "--enable-precise-memory-info", "--js-flags=--expose-gc",
                     format!("--user-data-dir={}", profile.display())
                 ]
             }
