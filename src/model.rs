@@ -77,6 +77,17 @@ pub struct Tax {
     pub amount: f64,
 }
 
+fn clamped_quantity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = f64::deserialize(d)?;
+    Ok(if v.is_nan() || v <= 0.0 {
+        0
+    } else if v >= f64::from(u32::MAX) {
+        u32::MAX
+    } else {
+        v as u32
+    })
+}
+
 impl Item {
     /// The product name (server text: render as text only).
     pub fn name(&self) -> &str {
@@ -103,7 +114,9 @@ pub struct Item {
     pub id: String,
     /// SKU.
     pub sku_id: Option<String>,
-    /// Quantity.
+    /// Quantity (a negative or oversized number is clamped rather than failing
+    /// the whole checkout).
+    #[serde(deserialize_with = "clamped_quantity")]
     pub quantity: u32,
     /// Unit price.
     pub price: Option<f64>,
@@ -434,6 +447,76 @@ pub fn classify<T: serde::de::DeserializeOwned>(
         decode(body)
     } else {
         Err(ApiError::from_status(status, body, retry_after))
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    //! Arbitrary bytes, truncated and mutated provider JSON into every decoder:
+    //! never a panic, always a typed result.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    const SAMPLES: [&str; 4] = [
+        r#"{"id":"chk_1","currency":"USD","items":[{"id":"i","quantity":2,"amount":20.0,"productDetails":{"name":"Mug"}}],"totalAmount":26.51,"payment":{"sources":[{"id":"s","creditCard":{"brand":"Visa","lastFourDigits":"1111"}}],"session":{"id":"ses","state":"requires_confirmation","amountRemainingToBeContributed":0}}}"#,
+        r#"{"id":"src_1","type":"creditCard","state":"chargeable","creditCard":{"brand":"Visa","lastFourDigits":"1111","expirationMonth":7,"expirationYear":2030}}"#,
+        r#"{"id":"ord_1","checkoutId":"chk_1","state":"accepted","totalAmount":26.51,"payment":{"session":{"state":"complete"}}}"#,
+        r#"{"type":"bad_request","errors":[{"code":"invalid_parameter","parameter":"email","message":"Bad"}]}"#,
+    ];
+
+    fn all_decoders(status: u16, body: &str) {
+        let _ = classify::<Checkout>(status, body, None);
+        let _ = classify::<Source>(status, body, None);
+        let _ = classify::<Order>(status, body, None);
+        let _ = classify::<OrderList>(status, body, None);
+        let e = ApiError::from_status(status.max(400), body, None);
+        let _ = e.errors();
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_text_never_panics(body in ".{0,300}", status in 100u16..600) {
+            all_decoders(status, &body);
+        }
+
+        #[test]
+        fn truncated_and_mutated_json_never_panics(
+            which in 0..SAMPLES.len(), cut in 0usize..400, at in 0usize..400, byte in any::<u8>(),
+        ) {
+            let sample = SAMPLES[which];
+            let cut = cut.min(sample.len());
+            let truncated = &sample.as_bytes()[..cut];
+            all_decoders(200, &String::from_utf8_lossy(truncated));
+            let mut mutated = sample.as_bytes().to_vec();
+            let at = at % mutated.len();
+            mutated[at] = byte;
+            all_decoders(201, &String::from_utf8_lossy(&mutated));
+            if cut < sample.len() {
+                // A strict prefix of a JSON object is never a success.
+                prop_assert_eq!(classify::<Checkout>(200, std::str::from_utf8(truncated).unwrap_or(""), None), Err(ApiError::Decode));
+            }
+        }
+
+        #[test]
+        fn absurd_values_decode_or_fail_cleanly(
+            amount in any::<f64>(), qty in any::<i64>(), name_len in 0usize..100_000,
+        ) {
+            let body = serde_json::json!({
+                "id": "chk_1", "totalAmount": if amount.is_finite() { serde_json::json!(amount) } else { serde_json::Value::Null },
+                "items": [{"quantity": qty, "amount": 1.0, "productDetails": {"name": "x".repeat(name_len)}}],
+            })
+            .to_string();
+            match classify::<Checkout>(200, &body, None) {
+                Ok(c) => {
+                    prop_assert_eq!(c.items[0].name().len(), name_len);
+                    prop_assert!(c.items[0].quantity <= u32::MAX);
+                }
+                Err(e) => prop_assert_eq!(e, ApiError::Decode),
+            }
+        }
     }
 }
 
