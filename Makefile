@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PORT ?= 8787
 export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: demo test setup build lint test-all sizes clean bench-memory
+.PHONY: demo test setup build lint test-all sizes clean bench bench-memory
 
 demo: build
 	cargo run -p sandbox -- --dist dist --port $(PORT)
@@ -31,6 +31,11 @@ test-all:
 
 sizes:
 	@scripts/sizes.sh dist
+
+# Bytes side by side with Adyen's and Braintree's drop-ins, latency over the
+# floor, startup cost: one table.
+bench: build
+	scripts/bench.sh
 
 # Mount, check out and unmount 50 times in one page: heap and wasm memory growth.
 bench-memory: build

@@ -38,7 +38,7 @@
   ["checkout-ready", "checkout-step", "checkout-declined", "checkout-needs-input",
    "checkout-order-created", "checkout-error"].forEach(function (name) {
     document.addEventListener(name, function (e) {
-      window.__cwEventDetails.push({ name: name, detail: e.detail });
+      window.__cwEventDetails.push({ name: name, detail: e.detail, t: performance.now() });
     }, true);
   });
 })();

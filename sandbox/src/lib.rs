@@ -101,7 +101,8 @@ impl Shared {
         Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
     }
 
-    fn set_latency(&self, ms: u64) {
+    /// Sets the latency added to every API answer.
+    pub fn set_latency(&self, ms: u64) {
         self.latency_ms.store(ms, Ordering::Relaxed);
     }
 }
