@@ -512,7 +512,8 @@ mod fuzz {
             match classify::<Checkout>(200, &body, None) {
                 Ok(c) => {
                     prop_assert_eq!(c.items[0].name().len(), name_len);
-                    prop_assert!(c.items[0].quantity <= u32::MAX);
+                    let expected = qty.clamp(0, i64::from(u32::MAX)) as u32;
+                    prop_assert_eq!(c.items[0].quantity, expected, "clamped, never wrapped");
                 }
                 Err(e) => prop_assert_eq!(e, ApiError::Decode),
             }
