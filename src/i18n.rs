@@ -134,5 +134,13 @@ fn intl_format(locale: &str, currency: &str, amount: f64) -> Option<String> {
 pub fn money(amount: f64, currency: &str, locale: &str) -> String {
     intl_format(locale, currency, amount)
         .or_else(|| intl_format("en-US", currency, amount))
-        .unwrap_or_else(|| format!("{amount:.2} {currency}"))
+        .unwrap_or_else(|| plain_money(amount, currency))
+}
+
+/// `12.30 USD` without float formatting (which would add kilobytes to the bundle).
+fn plain_money(amount: f64, currency: &str) -> String {
+    let cents = (amount * 100.0).round() as i64;
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    format!("{sign}{}.{:02} {currency}", cents / 100, cents % 100)
 }

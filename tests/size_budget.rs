@@ -1,0 +1,45 @@
+//! The release bundle must not grow past its recorded budget. Sizes are
+//! deterministic for a given toolchain, so this is not a timed test. Lower the
+//! budget as bytes are won (see `make bench` for the comparison with the peers).
+
+use std::path::Path;
+use std::process::Command;
+
+/// Brotli (-q 11) bytes of wasm + js + css, recorded from the last optimisation.
+const BUDGET_BROTLI: usize = 170_000;
+
+fn brotli_len(path: &Path) -> usize {
+    let out = Command::new("brotli")
+        .args(["-q", "11", "-c"])
+        .arg(path)
+        .output()
+        .expect("the brotli CLI (scripts/setup.sh installs it)");
+    assert!(out.status.success(), "brotli failed on {}", path.display());
+    out.stdout.len()
+}
+
+#[test]
+fn release_bundle_fits_the_brotli_budget() {
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
+    let mut total = 0;
+    for asset in [
+        "checkout-widget_bg.wasm",
+        "checkout-widget.js",
+        "checkout-widget.css",
+    ] {
+        let path = dist.join(asset);
+        assert!(
+            path.is_file(),
+            "{} is missing: run make build",
+            path.display()
+        );
+        let n = brotli_len(&path);
+        println!("{asset}: {n} B brotli");
+        total += n;
+    }
+    println!("total: {total} B brotli (budget {BUDGET_BROTLI})");
+    assert!(
+        total <= BUDGET_BROTLI,
+        "the bundle grew to {total} B brotli, over the budget of {BUDGET_BROTLI} B"
+    );
+}
