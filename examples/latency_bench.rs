@@ -32,17 +32,6 @@ for (const name of ['checkout-ready', 'checkout-step', 'checkout-order-created']
     if (!(key in seen)) seen[key] = performance.now();
   });
 }
-const until = (f, ms = 20000) => new Promise((ok, fail) => {
-  const t0 = performance.now();
-  const tick = () => { const v = f(); if (v) return ok(v); if (performance.now() - t0 > ms) return fail(new Error('timeout ' + f)); requestAnimationFrame(tick); };
-  tick();
-});
-const set = (name, value) => {
-  const el = host.querySelector(`[name=${name}]`);
-  el.value = value;
-  el.dispatchEvent(new Event('input', {bubbles: true}));
-};
-const button = (text) => [...host.querySelectorAll('button')].find(b => b.textContent.trim() === text && !b.disabled);
 try {
   const t_mount = performance.now();
   const widget = mod.mount(host, {apiBase: '/api', checkoutId});
@@ -120,7 +109,10 @@ async fn main() {
         rig.client.goto(&rig.url("/bench.html")).await.unwrap();
         let r: Value = rig
             .client
-            .execute(JOURNEY_JS, vec![Value::from(id)])
+            .execute(
+                &format!("{}{JOURNEY_JS}", browser::PAGE_HELPERS_JS),
+                vec![Value::from(id)],
+            )
             .await
             .expect("journey script");
         assert_eq!(r["ok"], true, "journey failed: {r}");

@@ -25,17 +25,6 @@ const [rounds, mode] = arguments;
 const mod = await import('/checkout-widget.js');
 const wasm = await mod.default();
 const host = document.getElementById('bench');
-const until = (f, ms = 10000) => new Promise((ok, fail) => {
-  const t0 = performance.now();
-  const tick = () => { const v = f(); if (v) return ok(v); if (performance.now() - t0 > ms) return fail(new Error('timeout')); setTimeout(tick, 10); };
-  tick();
-});
-const set = (name, value) => {
-  const el = host.querySelector(`[name=${name}]`);
-  el.value = value;
-  el.dispatchEvent(new Event('input', {bubbles: true}));
-};
-const button = (text) => [...host.querySelectorAll('button')].find(b => b.textContent.trim() === text && !b.disabled);
 const samples = [];
 try {
   for (let round = 1; round <= rounds; round++) {
@@ -80,7 +69,7 @@ async fn main() {
     let r: Value = rig
         .client
         .execute(
-            ROUNDS_JS,
+            &format!("{}{ROUNDS_JS}", browser::PAGE_HELPERS_JS),
             vec![Value::from(ROUNDS), Value::from(mode.as_str())],
         )
         .await

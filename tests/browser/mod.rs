@@ -512,3 +512,20 @@ impl Rig {
         self.sandbox.shared.log().clear();
     }
 }
+
+/// In-page helpers for the benchmark scripts (prepend to a script that defines
+/// `host`): `until(f)` polls every 10 ms until `f()` is truthy, `set(name, v)`
+/// types into a widget field, `button(text)` finds an enabled button.
+pub const PAGE_HELPERS_JS: &str = r#"
+const until = (f, ms = 20000) => new Promise((ok, fail) => {
+  const t0 = performance.now();
+  const tick = () => { const v = f(); if (v) return ok(v); if (performance.now() - t0 > ms) return fail(new Error('timeout ' + f)); setTimeout(tick, 10); };
+  tick();
+});
+const set = (name, value) => {
+  const el = host.querySelector(`[name=${name}]`);
+  el.value = value;
+  el.dispatchEvent(new Event('input', {bubbles: true}));
+};
+const button = (text) => [...host.querySelectorAll('button')].find(b => b.textContent.trim() === text && !b.disabled);
+"#;
