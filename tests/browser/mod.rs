@@ -34,6 +34,31 @@ pub fn dist_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("dist")
 }
 
+const SIGKILL: i32 = 9;
+
+unsafe extern "C" {
+    /// libc's kill(2). Never the `kill` program: procps-ng 4.0.2 reads
+    /// `kill -KILL -5459` as `kill(-5, SIGKILL)`, and a group id starting with 1
+    /// becomes `kill(-1, SIGKILL)`, which ends every process on the machine.
+    fn kill(pid: i32, sig: i32) -> i32;
+}
+
+/// SIGKILL to the process group `pgid` (never to 0, 1 or "everything").
+fn kill_group(pgid: u32) {
+    if let Ok(id @ 2..) = i32::try_from(pgid) {
+        // SAFETY: kill(2) has no memory effects; -1 and 0 cannot reach it.
+        unsafe { kill(-id, SIGKILL) };
+    }
+}
+
+/// SIGKILL to the single process `pid` (never to 0, 1 or a group).
+fn kill_process(pid: u32) {
+    if let Ok(id @ 2..) = i32::try_from(pid) {
+        // SAFETY: kill(2) has no memory effects; only ids > 1 reach it.
+        unsafe { kill(id, SIGKILL) };
+    }
+}
+
 /// Kills a process group and anything still running with our profile dir.
 struct Processes {
     driver: Child,
@@ -44,9 +69,7 @@ impl Drop for Processes {
     fn drop(&mut self) {
         let pid = self.driver.id();
         // chromedriver leads its own process group; Chromium starts inside it.
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{pid}")])
-            .status();
+        kill_group(pid);
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         // Belt and braces: any Chromium process still using this run's profile.
@@ -61,9 +84,7 @@ impl Drop for Processes {
                     .split(|b| *b == 0)
                     .any(|arg| arg == marker.as_bytes());
                 if is_ours && pid != std::process::id() {
-                    let _ = Command::new("kill")
-                        .args(["-KILL", &pid.to_string()])
-                        .status();
+                    kill_process(pid);
                 }
             }
         }
