@@ -5,13 +5,13 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
 use crate::flow::{Call, Reply};
-use crate::model::{classify, ApiError};
+use crate::json::Json;
+use crate::model::{classify, ApiError, Decode};
 
 /// How long one request may take, by default, before it is aborted and reported
 /// as a timeout.
@@ -56,29 +56,27 @@ impl Api {
         match call {
             Call::GetCheckout(id) => {
                 let url = format!("{base}/checkouts/{}", encode(id.as_str()));
-                Reply::Checkout(self.send(Method::GET, &url, None, None).await)
+                Reply::Checkout(typed(self.send(Method::GET, &url, None, None).await))
             }
             Call::CreateCheckout(body) => {
                 let url = format!("{base}/checkouts");
-                Reply::Checkout(
-                    self.send(Method::POST, &url, Some(body.to_string()), None)
-                        .await,
-                )
+                Reply::Checkout(typed(
+                    self.send(Method::POST, &url, Some(body.text()), None).await,
+                ))
             }
             Call::UpdateCheckout(id, body) => {
                 let url = format!("{base}/checkouts/{}", encode(id.as_str()));
-                Reply::Checkout(
-                    self.send(Method::POST, &url, Some(body.to_string()), None)
-                        .await,
-                )
+                Reply::Checkout(typed(
+                    self.send(Method::POST, &url, Some(body.text()), None).await,
+                ))
             }
             Call::CreateSource(request) => {
                 // Card data goes to this call only: the body lives until it is sent.
                 let url = format!("{}/sources", self.payments_base);
                 let auth = self.public_key.as_ref().map(|k| format!("Bearer {k}"));
-                let body = request.to_json().to_string();
+                let body = request.to_json().text();
                 drop(request);
-                Reply::Source(self.send(Method::POST, &url, Some(body), auth).await)
+                Reply::Source(typed(self.send(Method::POST, &url, Some(body), auth).await))
             }
             Call::AttachSource(id, source) => {
                 let url = format!(
@@ -86,27 +84,31 @@ impl Api {
                     encode(id.as_str()),
                     encode(source.as_str())
                 );
-                Reply::Source(self.send(Method::POST, &url, None, None).await)
+                Reply::Source(typed(self.send(Method::POST, &url, None, None).await))
             }
             Call::PlaceOrder(id) => {
                 let url = format!("{base}/orders");
-                let body = serde_json::json!({ "checkoutId": id }).to_string();
-                Reply::Order(self.send(Method::POST, &url, Some(body), None).await)
+                let body = Json::obj()
+                    .with("checkoutId", Json::str(id.as_str()))
+                    .text();
+                Reply::Order(typed(self.send(Method::POST, &url, Some(body), None).await))
             }
             Call::FindOrders(id) => {
                 let url = format!("{base}/orders?checkoutId={}", encode(id.as_str()));
-                Reply::Orders(self.send(Method::GET, &url, None, None).await)
+                Reply::Orders(typed(self.send(Method::GET, &url, None, None).await))
             }
         }
     }
 
-    async fn send<T: DeserializeOwned>(
+    /// One exchange: status, body text and `Retry-After` seconds. Not generic
+    /// over the answer's type, so the browser bundle holds one copy of it.
+    async fn send(
         &self,
         method: Method,
         url: &str,
         body: Option<String>,
         authorization: Option<String>,
-    ) -> Result<T, ApiError> {
+    ) -> Result<Exchange, ApiError> {
         let controller = AbortController::new().map_err(|_| ApiError::Network)?;
         self.inflight.borrow_mut().push(controller.clone());
         let timed_out = Rc::new(RefCell::new(false));
@@ -147,7 +149,7 @@ impl Api {
                 .and_then(|v| v.trim().parse::<u32>().ok());
             // A body that cannot be read (connection dropped mid-way) is no response.
             let text = response.text().await.map_err(|_| ApiError::Network)?;
-            classify(status, &text, retry_after)
+            Ok((status, text, retry_after))
         }
         .await;
         if let (Some(id), Some(w)) = (timer.0, web_sys::window()) {
@@ -162,6 +164,15 @@ impl Api {
             other => other,
         }
     }
+}
+
+/// Status, body text and `Retry-After` seconds of one response.
+type Exchange = (u16, String, Option<u32>);
+
+/// The typed answer of an exchange.
+fn typed<T: Decode>(r: Result<Exchange, ApiError>) -> Result<T, ApiError> {
+    let (status, text, retry_after) = r?;
+    classify(status, &text, retry_after)
 }
 
 /// Percent-encodes an id for use as one path segment.

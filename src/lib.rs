@@ -2,12 +2,21 @@
 //! entry, waits for the payment session, places the order, and recovers from
 //! rejected orders (409: fresh checkout; other 4xx: fix the same checkout).
 //!
-//! The decisions live in pure modules ([`flow`], [`model`], [`options`],
-//! [`validation`]) that
+//! The decisions live in pure modules ([`flow`], [`model`], [`json`],
+//! [`options`], [`validation`]) that
 //! build and test on any target. The browser shell (HTTP, timers, Leptos
 //! components and the JavaScript `mount` API) only exists on wasm32.
 
+/// Test shorthand: `json!({...})` as a [`json::Json`], via serde_json's macro.
+#[cfg(test)]
+macro_rules! json {
+    ($($t:tt)+) => {
+        $crate::json::Json::parse(&serde_json::json!($($t)+).to_string()).unwrap()
+    };
+}
+
 pub mod flow;
+pub mod json;
 pub mod model;
 pub mod options;
 pub mod validation;

@@ -3,14 +3,12 @@
 //!
 //! Decoders ignore unknown fields and never fail on a missing optional field.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use crate::json::Json;
 
 macro_rules! id_type {
     ($(#[$doc:meta] $name:ident),*) => {$(
         #[$doc]
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-        #[serde(transparent)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
         pub struct $name(pub String);
 
         impl $name {
@@ -33,9 +31,74 @@ id_type!(
     OrderId
 );
 
+/// Text under `key`, or empty.
+fn text(j: &Json, key: &str) -> String {
+    j.get(key).as_str().unwrap_or_default().to_owned()
+}
+
+/// Text under `key`, if it is text.
+fn opt_text(j: &Json, key: &str) -> Option<String> {
+    j.get(key).as_str().map(str::to_owned)
+}
+
+/// A number under `key`, if it is a finite number.
+fn num(j: &Json, key: &str) -> Option<f64> {
+    j.get(key).as_f64().filter(|n| n.is_finite())
+}
+
+/// A count under `key`: negative, fractional or oversized numbers are clamped
+/// rather than failing the whole body.
+fn count(j: &Json, key: &str) -> u32 {
+    match num(j, key) {
+        Some(v) if v > 0.0 => {
+            if v >= f64::from(u32::MAX) {
+                u32::MAX
+            } else {
+                v as u32
+            }
+        }
+        _ => 0,
+    }
+}
+
+/// The keys of object `j` other than `known`, kept to be carried over intact.
+fn extra(j: &Json, known: &[&str]) -> Json {
+    match j {
+        Json::Obj(fields) => Json::Obj(
+            fields
+                .iter()
+                .filter(|(k, _)| !known.contains(&k.as_str()))
+                .cloned()
+                .collect(),
+        ),
+        _ => Json::obj(),
+    }
+}
+
+/// An object of the `known` fields, then the `extra` ones.
+fn merged(known: Vec<(String, Json)>, extra: &Json) -> Json {
+    let mut out = Json::Obj(known);
+    for (k, v) in extra_fields(extra) {
+        out.set(k, v.clone());
+    }
+    out
+}
+
+fn extra_fields(j: &Json) -> &[(String, Json)] {
+    match j {
+        Json::Obj(f) => f,
+        _ => &[],
+    }
+}
+
+/// Types the widget reads out of the API's JSON.
+pub trait Decode: Sized {
+    /// Reads `j`; `None` when it is not what the contract promised.
+    fn decode_json(j: &Json) -> Option<Self>;
+}
+
 /// A postal address.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Address {
     /// First line.
     pub line1: String,
@@ -49,14 +112,48 @@ pub struct Address {
     pub state: String,
     /// ISO 3166 alpha-2 country.
     pub country: String,
-    /// Fields this widget does not know, kept so they are carried over intact.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, Value>,
+    /// Fields this widget does not know (an object), kept so they are carried over intact.
+    pub extra: Json,
+}
+
+const ADDRESS_KEYS: [&str; 6] = ["line1", "line2", "city", "postalCode", "state", "country"];
+
+impl Address {
+    /// Reads an address (anything but an object reads as empty).
+    pub fn from_json(j: &Json) -> Address {
+        let [line1, line2, city, postal_code, state, country] = ADDRESS_KEYS.map(|k| text(j, k));
+        Address {
+            line1,
+            line2,
+            city,
+            postal_code,
+            state,
+            country,
+            extra: extra(j, &ADDRESS_KEYS),
+        }
+    }
+
+    /// The contract's JSON, unknown fields included.
+    pub fn to_json(&self) -> Json {
+        let values = [
+            &self.line1,
+            &self.line2,
+            &self.city,
+            &self.postal_code,
+            &self.state,
+            &self.country,
+        ];
+        let known = ADDRESS_KEYS
+            .iter()
+            .zip(values)
+            .map(|(k, v)| ((*k).to_owned(), Json::str(v.as_str())))
+            .collect();
+        merged(known, &self.extra)
+    }
 }
 
 /// Billing or shipping contact.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Contact {
     /// Full name.
     pub name: String,
@@ -64,28 +161,37 @@ pub struct Contact {
     pub phone: String,
     /// Address.
     pub address: Address,
-    /// Fields this widget does not know, kept so they are carried over intact.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, Value>,
+    /// Fields this widget does not know (an object), kept so they are carried over intact.
+    pub extra: Json,
+}
+
+impl Contact {
+    /// Reads a contact, or `None` when `j` is not an object.
+    pub fn from_json(j: &Json) -> Option<Contact> {
+        j.is_obj().then(|| Contact {
+            name: text(j, "name"),
+            phone: text(j, "phone"),
+            address: Address::from_json(j.get("address")),
+            extra: extra(j, &["name", "phone", "address"]),
+        })
+    }
+
+    /// The contract's JSON, unknown fields included.
+    pub fn to_json(&self) -> Json {
+        let known = vec![
+            ("name".to_owned(), Json::str(self.name.as_str())),
+            ("phone".to_owned(), Json::str(self.phone.as_str())),
+            ("address".to_owned(), self.address.to_json()),
+        ];
+        merged(known, &self.extra)
+    }
 }
 
 /// Tax on an item.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tax {
     /// Amount in major units.
     pub amount: f64,
-}
-
-fn clamped_quantity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    let v = f64::deserialize(d)?;
-    Ok(if v.is_nan() || v <= 0.0 {
-        0
-    } else if v >= f64::from(u32::MAX) {
-        u32::MAX
-    } else {
-        v as u32
-    })
 }
 
 impl Item {
@@ -93,22 +199,43 @@ impl Item {
     pub fn name(&self) -> &str {
         self.product_details
             .get("name")
-            .and_then(Value::as_str)
+            .as_str()
             .unwrap_or_default()
     }
 
-    /// Unit price: the item's `price`, else its amount over its quantity.
-    pub fn unit_price(&self) -> f64 {
-        self.price.unwrap_or_else(|| {
-            let q = f64::from(self.quantity.max(1));
-            (self.amount / q * 100.0).round() / 100.0
-        })
+    /// Unit price: the item's `price` as sent, else its amount over its
+    /// quantity, to the cent.
+    pub fn unit_price(&self) -> Json {
+        match &self.price {
+            Json::Num(_) => self.price.clone(),
+            _ => {
+                let q = f64::from(self.quantity.max(1));
+                Json::cents((self.amount * 100.0 / q).round() as i64)
+            }
+        }
+    }
+
+    /// Reads a line item.
+    pub fn from_json(j: &Json) -> Item {
+        Item {
+            id: text(j, "id"),
+            sku_id: opt_text(j, "skuId"),
+            quantity: count(j, "quantity"),
+            price: match num(j, "price") {
+                Some(_) => j.get("price").clone(),
+                None => Json::Null,
+            },
+            amount: num(j, "amount").unwrap_or_default(),
+            product_details: j.get("productDetails").clone(),
+            tax: Tax {
+                amount: num(j.get("tax"), "amount").unwrap_or_default(),
+            },
+        }
     }
 }
 
 /// A checkout line item.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Item {
     /// Item id (server's; never sent back).
     pub id: String,
@@ -116,21 +243,19 @@ pub struct Item {
     pub sku_id: Option<String>,
     /// Quantity (a negative or oversized number is clamped rather than failing
     /// the whole checkout).
-    #[serde(deserialize_with = "clamped_quantity")]
     pub quantity: u32,
-    /// Unit price.
-    pub price: Option<f64>,
+    /// Unit price exactly as the server wrote it (`Null` when absent).
+    pub price: Json,
     /// Line amount (price x quantity).
     pub amount: f64,
     /// Name, image and whatever else the merchant sent (carried over verbatim).
-    pub product_details: Value,
+    pub product_details: Json,
     /// Tax on the line.
     pub tax: Tax,
 }
 
 /// Card details the provider returns: never the full number.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CardSummary {
     /// Brand, e.g. `Visa`.
     pub brand: String,
@@ -143,13 +268,11 @@ pub struct CardSummary {
 }
 
 /// A payment source.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Source {
     /// Source id.
     pub id: SourceId,
     /// Type, e.g. `creditCard`.
-    #[serde(rename = "type")]
     pub kind: String,
     /// State, e.g. `chargeable`.
     pub state: String,
@@ -159,9 +282,26 @@ pub struct Source {
     pub credit_card: Option<CardSummary>,
 }
 
+impl Source {
+    fn read(j: &Json) -> Source {
+        let card = j.get("creditCard");
+        Source {
+            id: SourceId(text(j, "id")),
+            kind: text(j, "type"),
+            state: text(j, "state"),
+            amount: num(j, "amount"),
+            credit_card: card.is_obj().then(|| CardSummary {
+                brand: text(card, "brand"),
+                last_four_digits: text(card, "lastFourDigits"),
+                expiration_month: count(card, "expirationMonth"),
+                expiration_year: count(card, "expirationYear"),
+            }),
+        }
+    }
+}
+
 /// The checkout's payment session.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PaymentSession {
     /// Session id (sources are created against it).
     pub id: SessionId,
@@ -182,8 +322,7 @@ impl PaymentSession {
 }
 
 /// The checkout's payment block.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Payment {
     /// Attached sources.
     pub sources: Vec<Source>,
@@ -192,8 +331,7 @@ pub struct Payment {
 }
 
 /// A checkout, as much of it as the widget uses.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Checkout {
     /// Id.
     pub id: CheckoutId,
@@ -209,12 +347,12 @@ pub struct Checkout {
     pub bill_to: Option<Contact>,
     /// Shipping contact.
     pub ship_to: Option<Contact>,
-    /// Shipping choice (opaque; carried over to a fresh checkout).
-    pub shipping_choice: Option<Value>,
+    /// Shipping choice (opaque; carried over to a fresh checkout; `Null` if none).
+    pub shipping_choice: Json,
     /// Merchant's own id.
     pub upstream_id: Option<String>,
-    /// Merchant metadata (opaque).
-    pub metadata: Option<Value>,
+    /// Merchant metadata (opaque; `Null` if none).
+    pub metadata: Json,
     /// Line items.
     pub items: Vec<Item>,
     /// Sum of item amounts.
@@ -231,19 +369,65 @@ pub struct Checkout {
     pub payment: Payment,
 }
 
+impl Decode for Checkout {
+    fn decode_json(j: &Json) -> Option<Checkout> {
+        let payment = j.get("payment");
+        let session = payment.get("session");
+        j.is_obj().then(|| Checkout {
+            id: CheckoutId(text(j, "id")),
+            currency: text(j, "currency"),
+            locale: opt_text(j, "locale"),
+            email: opt_text(j, "email"),
+            customer_id: opt_text(j, "customerId"),
+            bill_to: Contact::from_json(j.get("billTo")),
+            ship_to: Contact::from_json(j.get("shipTo")),
+            shipping_choice: j.get("shippingChoice").clone(),
+            upstream_id: opt_text(j, "upstreamId"),
+            metadata: j.get("metadata").clone(),
+            items: j.get("items").items().iter().map(Item::from_json).collect(),
+            subtotal: num(j, "subtotal"),
+            total_tax: num(j, "totalTax"),
+            total_shipping: num(j, "totalShipping"),
+            total_discount: num(j, "totalDiscount"),
+            total_amount: num(j, "totalAmount"),
+            payment: Payment {
+                sources: payment
+                    .get("sources")
+                    .items()
+                    .iter()
+                    .map(Source::read)
+                    .collect(),
+                session: session.is_obj().then(|| PaymentSession {
+                    id: SessionId(text(session, "id")),
+                    state: text(session, "state"),
+                    amount_contributed: num(session, "amountContributed"),
+                    amount_remaining_to_be_contributed: num(
+                        session,
+                        "amountRemainingToBeContributed",
+                    ),
+                }),
+            },
+        })
+    }
+}
+
+impl Decode for Source {
+    fn decode_json(j: &Json) -> Option<Source> {
+        j.is_obj().then(|| Source::read(j))
+    }
+}
+
 /// What the provider asks the shopper to do next on an order (e.g. a redirect).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NextAction {
     /// e.g. `redirect`.
     pub action: String,
     /// e.g. `{"redirectUrl": "..."}`.
-    pub data: Value,
+    pub data: Json,
 }
 
 /// An order's payment session, as far as the widget reads it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OrderSession {
     /// Session state, e.g. `complete`.
     pub state: String,
@@ -252,16 +436,14 @@ pub struct OrderSession {
 }
 
 /// An order's payment block.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OrderPayment {
     /// The session.
     pub session: Option<OrderSession>,
 }
 
 /// An order.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Order {
     /// Order id.
     pub id: OrderId,
@@ -287,14 +469,50 @@ impl Order {
     }
 }
 
+impl Decode for Order {
+    fn decode_json(j: &Json) -> Option<Order> {
+        let session = j.get("payment").get("session");
+        let next = session.get("nextAction");
+        j.is_obj().then(|| Order {
+            id: OrderId(text(j, "id")),
+            checkout_id: CheckoutId(text(j, "checkoutId")),
+            state: text(j, "state"),
+            total_amount: num(j, "totalAmount"),
+            currency: text(j, "currency"),
+            payment: OrderPayment {
+                session: session.is_obj().then(|| OrderSession {
+                    state: text(session, "state"),
+                    next_action: next.is_obj().then(|| NextAction {
+                        action: text(next, "action"),
+                        data: next.get("data").clone(),
+                    }),
+                }),
+            },
+        })
+    }
+}
+
 /// `GET /orders?checkoutId=` answer.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OrderList {
     /// More pages exist.
     pub has_more: bool,
     /// The orders.
     pub data: Vec<Order>,
+}
+
+impl Decode for OrderList {
+    fn decode_json(j: &Json) -> Option<OrderList> {
+        j.is_obj().then(|| OrderList {
+            has_more: j.get("hasMore").as_bool().unwrap_or_default(),
+            data: j
+                .get("data")
+                .items()
+                .iter()
+                .filter_map(Order::decode_json)
+                .collect(),
+        })
+    }
 }
 
 /// The body of `POST /sources`. Holds the card number and security code only
@@ -333,29 +551,27 @@ impl std::fmt::Debug for SourceRequest {
 
 impl SourceRequest {
     /// The JSON body of the contract.
-    pub fn to_json(&self) -> Value {
-        serde_json::json!({
-            "type": "creditCard",
-            "sessionId": self.session_id,
-            "owner": {
-                "firstName": self.first_name,
-                "lastName": self.last_name,
-                "email": self.email,
-                "address": self.address,
-            },
-            "creditCard": {
-                "number": self.number,
-                "expirationMonth": self.expiration_month,
-                "expirationYear": self.expiration_year,
-                "cvv": self.cvv,
-            }
-        })
+    pub fn to_json(&self) -> Json {
+        let owner = Json::obj()
+            .with("firstName", Json::str(self.first_name.as_str()))
+            .with("lastName", Json::str(self.last_name.as_str()))
+            .with("email", Json::str(self.email.as_str()))
+            .with("address", self.address.to_json());
+        let card = Json::obj()
+            .with("number", Json::str(self.number.as_str()))
+            .with("expirationMonth", Json::int(self.expiration_month.into()))
+            .with("expirationYear", Json::int(self.expiration_year.into()))
+            .with("cvv", Json::str(self.cvv.as_str()));
+        Json::obj()
+            .with("type", Json::str("creditCard"))
+            .with("sessionId", Json::str(self.session_id.as_str()))
+            .with("owner", owner)
+            .with("creditCard", card)
     }
 }
 
 /// One entry of an error body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ErrorEntry {
     /// Machine code: for decisions, never shown.
     pub code: String,
@@ -363,12 +579,6 @@ pub struct ErrorEntry {
     pub parameter: Option<String>,
     /// Shopper-presentable text.
     pub message: String,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    #[serde(default)]
-    errors: Vec<ErrorEntry>,
 }
 
 /// Every way an API call can fail, kept apart because each leads somewhere else.
@@ -405,8 +615,18 @@ impl ApiError {
     /// the contract's shape, other JSON, an HTML proxy page, or empty.
     pub fn from_status(status: u16, body: &str, retry_after: Option<u32>) -> Self {
         let errors = || {
-            serde_json::from_str::<ErrorBody>(body)
-                .map(|b| b.errors)
+            Json::parse(body)
+                .map(|b| {
+                    b.get("errors")
+                        .items()
+                        .iter()
+                        .map(|e| ErrorEntry {
+                            code: text(e, "code"),
+                            parameter: opt_text(e, "parameter"),
+                            message: text(e, "message"),
+                        })
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         match status {
@@ -433,12 +653,15 @@ impl ApiError {
 }
 
 /// Decodes a success body, or says it is not what the contract promised.
-pub fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
-    serde_json::from_str(body).map_err(|_| ApiError::Decode)
+pub fn decode<T: Decode>(body: &str) -> Result<T, ApiError> {
+    Json::parse(body)
+        .as_ref()
+        .and_then(T::decode_json)
+        .ok_or(ApiError::Decode)
 }
 
 /// Turns a completed HTTP exchange into a typed result.
-pub fn classify<T: serde::de::DeserializeOwned>(
+pub fn classify<T: Decode>(
     status: u16,
     body: &str,
     retry_after: Option<u32>,
@@ -550,7 +773,7 @@ mod tests {
         assert_eq!(c.id.as_str(), "chk_7d1c");
         assert_eq!(c.total_amount, Some(26.51));
         assert_eq!(c.items[0].name(), "Mug");
-        assert_eq!(c.items[0].unit_price(), 10.0);
+        assert_eq!(c.items[0].unit_price(), Json::Num("10.00".into()));
         assert_eq!(c.items[0].quantity, 2);
         assert_eq!(c.bill_to.unwrap().address.postal_code, "55343");
         let session = c.payment.session.unwrap();
@@ -587,13 +810,34 @@ mod tests {
     /// checkout after a decline carries them over intact.
     #[test]
     fn contacts_keep_unknown_fields() {
-        let c: Contact = decode(
+        let j = Json::parse(
             r#"{"name":"A","organization":"Acme","address":{"line1":"x","additionalAddressDetails":"Apt 3"}}"#,
         )
         .unwrap();
-        let back = serde_json::to_value(&c).unwrap();
-        assert_eq!(back["organization"], "Acme");
-        assert_eq!(back["address"]["additionalAddressDetails"], "Apt 3");
+        let c = Contact::from_json(&j).unwrap();
+        assert_eq!(c.address.line1, "x");
+        let back = c.to_json();
+        assert_eq!(back.get("organization").as_str(), Some("Acme"));
+        assert_eq!(
+            back.get("address").get("additionalAddressDetails").as_str(),
+            Some("Apt 3")
+        );
+        assert_eq!(back.get("name").as_str(), Some("A"));
+        assert_eq!(Contact::from_json(&Json::Null), None);
+    }
+
+    /// Prices go back exactly as they came; a missing price is the amount
+    /// over the quantity, to the cent; wrong types read as missing.
+    #[test]
+    fn prices_are_carried_exactly() {
+        let c: Checkout = decode(
+            r#"{"id":"c","items":[{"price":10.5,"quantity":3,"amount":31.5},
+                {"quantity":3,"amount":10},{"price":"7","quantity":-2,"amount":7},{"price":null}]}"#,
+        )
+        .unwrap();
+        let prices: Vec<String> = c.items.iter().map(|i| i.unit_price().text()).collect();
+        assert_eq!(prices, ["10.5", "3.33", "7.00", "0.00"]);
+        assert_eq!(c.items[2].quantity, 0, "negative quantities clamp to zero");
     }
 
     #[test]

@@ -5,9 +5,9 @@ use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::json::Json;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
@@ -58,10 +58,10 @@ pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsError
         js_sys::JSON::stringify(&options)
             .ok()
             .and_then(|s| s.as_string())
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or(Value::Null)
+            .and_then(|s| Json::parse(&s))
+            .unwrap_or_default()
     } else {
-        Value::Null
+        Json::Null
     };
     let options = Options::from_json(&json).map_err(|m| JsError::new(&m))?;
     mount_with(host, options).map_err(|m| JsError::new(&m))
@@ -170,6 +170,9 @@ fn auto_mount() {
 
 /// Tells the page about a bad auto-mount configuration: a `checkout-error` event.
 fn report_config_error(host: &HtmlElement, message: &str) {
-    let detail = serde_json::json!({"kind": "config", "message": message, "retryable": false});
+    let detail = Json::obj()
+        .with("kind", Json::str("config"))
+        .with("message", Json::str(message))
+        .with("retryable", Json::Bool(false));
     crate::runtime::dispatch_event(host, "checkout-error", &detail);
 }

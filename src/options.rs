@@ -1,7 +1,7 @@
 //! PURE: the options a merchant passes to `mount` (or as `data-*` attributes),
 //! validated into a typed value with a clear message for every mistake.
 
-use serde_json::{Map, Value};
+use crate::json::Json;
 
 use crate::model::CheckoutId;
 
@@ -11,7 +11,7 @@ pub enum Start {
     /// Read an existing checkout.
     Existing(CheckoutId),
     /// Create one from a cart (a `POST /checkouts` create body).
-    Cart(Value),
+    Cart(Json),
 }
 
 /// Validated mount options. Defaults: `paymentsBase` = `apiBase`, `review` = true.
@@ -35,23 +35,22 @@ pub struct Options {
     pub start: Start,
 }
 
-fn text(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+fn text(obj: &Json, key: &str) -> Result<Option<String>, String> {
     match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
-        Some(_) => Err(format!("checkout-widget: option `{key}` must be a string")),
+        Json::Null => Ok(None),
+        Json::Str(s) if s.trim().is_empty() => Ok(None),
+        Json::Str(s) => Ok(Some(s.trim().to_owned())),
+        _ => Err(format!("checkout-widget: option `{key}` must be a string")),
     }
 }
 
 /// An optional whole number of milliseconds (a number, or a numeric string from a
 /// `data-*` attribute).
-fn millis(obj: &Map<String, Value>, key: &str) -> Result<Option<u64>, String> {
+fn millis(obj: &Json, key: &str) -> Result<Option<u64>, String> {
     let ms = match obj.get(key) {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Number(n)) => n.as_u64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        Some(_) => None,
+        Json::Null => return Ok(None),
+        Json::Num(n) | Json::Str(n) => n.trim().parse().ok(),
+        _ => None,
     };
     ms.filter(|ms| *ms > 0).map(Some).ok_or_else(|| {
         format!("checkout-widget: option `{key}` must be a whole number of milliseconds")
@@ -60,10 +59,12 @@ fn millis(obj: &Map<String, Value>, key: &str) -> Result<Option<u64>, String> {
 
 impl Options {
     /// Validates the options object passed to `mount`.
-    pub fn from_json(v: &Value) -> Result<Self, String> {
-        let obj = v
-            .as_object()
-            .ok_or("checkout-widget: options must be an object, e.g. { apiBase, checkoutId }")?;
+    pub fn from_json(obj: &Json) -> Result<Self, String> {
+        if !obj.is_obj() {
+            return Err(
+                "checkout-widget: options must be an object, e.g. { apiBase, checkoutId }".into(),
+            );
+        }
         let api_base = text(obj, "apiBase")?
             .ok_or("checkout-widget: option `apiBase` is required (the merchant backend URL)")?
             .trim_end_matches('/')
@@ -72,12 +73,12 @@ impl Options {
             .map(|p| p.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| api_base.clone());
         let start = match (text(obj, "checkoutId")?, obj.get("cart")) {
-            (Some(_), Some(c)) if !c.is_null() => {
+            (Some(_), c) if !c.is_null() => {
                 return Err("checkout-widget: pass either `checkoutId` or `cart`, not both".into())
             }
             (Some(id), _) => Start::Existing(CheckoutId(id)),
-            (None, Some(cart @ Value::Object(_))) => Start::Cart(cart.clone()),
-            (None, Some(c)) if !c.is_null() => {
+            (None, cart @ Json::Obj(_)) => Start::Cart(cart.clone()),
+            (None, c) if !c.is_null() => {
                 return Err("checkout-widget: option `cart` must be an object".into())
             }
             _ => {
@@ -88,10 +89,10 @@ impl Options {
             }
         };
         let review = match obj.get("review") {
-            None | Some(Value::Null) => true,
-            Some(Value::Bool(b)) => *b,
-            Some(Value::String(s)) => s != "false",
-            Some(_) => return Err("checkout-widget: option `review` must be true or false".into()),
+            Json::Null => true,
+            Json::Bool(b) => *b,
+            Json::Str(s) => s != "false",
+            _ => return Err("checkout-widget: option `review` must be true or false".into()),
         };
         let readiness_timeout_ms = millis(obj, "readinessTimeoutMs")?;
         let request_timeout_ms = millis(obj, "requestTimeoutMs")?;
@@ -111,7 +112,7 @@ impl Options {
     pub fn from_attributes<'a>(
         attrs: impl IntoIterator<Item = (&'a str, String)>,
     ) -> Result<Self, String> {
-        let mut obj = Map::new();
+        let mut obj = Json::obj();
         for (name, value) in attrs {
             let key = match name {
                 "data-api-base" => "apiBase",
@@ -124,16 +125,15 @@ impl Options {
                 "data-request-timeout-ms" => "requestTimeoutMs",
                 _ => continue,
             };
-            obj.insert(key.into(), Value::String(value));
+            obj.set(key, Json::Str(value));
         }
-        Self::from_json(&Value::Object(obj))
+        Self::from_json(&obj)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn minimal_options_get_defaults() {
@@ -161,7 +161,7 @@ mod tests {
     /// Each merchant mistake gets a message that names the option.
     #[test]
     fn bad_options_are_explained() {
-        let err = |v: Value| Options::from_json(&v).unwrap_err();
+        let err = |v: Json| Options::from_json(&v).unwrap_err();
         assert!(err(json!({"checkoutId": "c"})).contains("apiBase"));
         assert!(err(json!({"apiBase": "/api"})).contains("checkoutId"));
         assert!(

@@ -4,8 +4,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use crate::json::Json;
 use leptos::prelude::*;
-use serde_json::{json, Value};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
@@ -122,17 +122,20 @@ impl Shell {
     }
 
     fn emit(&self, notice: Notice) {
-        let (name, detail): (&str, Value) = match notice {
-            Notice::Ready(id) => ("checkout-ready", json!({ "checkoutId": id })),
-            Notice::Step(step) => ("checkout-step", json!({ "step": step })),
+        let id = |id: &crate::model::CheckoutId| Json::str(id.as_str());
+        let d = Json::obj();
+        let (name, detail) = match notice {
+            Notice::Ready(c) => ("checkout-ready", d.with("checkoutId", id(&c))),
+            Notice::Step(step) => ("checkout-step", d.with("step", Json::str(step))),
             Notice::Declined {
                 checkout_id,
                 new_checkout_id,
                 alert,
             } => (
                 "checkout-declined",
-                json!({"checkoutId": checkout_id, "newCheckoutId": new_checkout_id,
-                       "message": i18n::alert_message(&alert)}),
+                d.with("checkoutId", id(&checkout_id))
+                    .with("newCheckoutId", id(&new_checkout_id))
+                    .with("message", Json::str(i18n::alert_message(&alert))),
             ),
             Notice::NeedsInput {
                 checkout_id,
@@ -140,17 +143,24 @@ impl Shell {
                 alert,
             } => (
                 "checkout-needs-input",
-                json!({"checkoutId": checkout_id, "fields": fields,
-                       "message": i18n::alert_message(&alert)}),
+                d.with("checkoutId", id(&checkout_id))
+                    .with(
+                        "fields",
+                        Json::Arr(fields.into_iter().map(Json::Str).collect()),
+                    )
+                    .with("message", Json::str(i18n::alert_message(&alert))),
             ),
             Notice::OrderCreated(order) => (
                 "checkout-order-created",
-                json!({"orderId": order.id, "checkoutId": order.checkout_id, "state": order.state}),
+                d.with("orderId", Json::str(order.id.as_str()))
+                    .with("checkoutId", id(&order.checkout_id))
+                    .with("state", Json::Str(order.state)),
             ),
             Notice::Error(f) => (
                 "checkout-error",
-                json!({"kind": f.kind(), "message": i18n::failure_message(&f),
-                       "retryable": f.retryable()}),
+                d.with("kind", Json::str(f.kind()))
+                    .with("message", Json::str(i18n::failure_message(&f)))
+                    .with("retryable", Json::Bool(f.retryable())),
             ),
         };
         dispatch_event(&self.host, name, &detail);
@@ -163,8 +173,8 @@ pub fn field_id(prefix: &str, field: Field) -> String {
 }
 
 /// Dispatches a bubbling `CustomEvent` with a JSON `detail`.
-pub fn dispatch_event(target: &HtmlElement, name: &str, detail: &Value) {
-    let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);
+pub fn dispatch_event(target: &HtmlElement, name: &str, detail: &Json) {
+    let detail = js_sys::JSON::parse(&detail.text()).unwrap_or(JsValue::NULL);
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_detail(&detail);

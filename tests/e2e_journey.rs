@@ -68,7 +68,7 @@ async fn happy_path_places_one_order() {
         "no card number left in the DOM"
     );
     let events = rig.events().await;
-    assert!(events.contains(&format!(r#"checkout-order-created {{"checkoutId":"{checkout_id}","orderId":"{order_id}","state":"accepted"}}"#)), "{events}");
+    assert!(events.contains(&format!(r#"checkout-order-created {{"orderId":"{order_id}","checkoutId":"{checkout_id}","state":"accepted"}}"#)), "{events}");
     for step in ["payment", "waiting", "review", "submitting", "complete"] {
         assert!(
             events.contains(&format!(r#"checkout-step {{"step":"{step}"}}"#)),
