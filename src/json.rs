@@ -125,7 +125,7 @@ impl Json {
     /// The number, if this is one.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
-            Json::Num(n) => n.parse().ok(),
+            Json::Num(n) => number_value(n),
             _ => None,
         }
     }
@@ -242,6 +242,71 @@ fn quote(s: &str, out: &mut String) {
         }
     }
     out.push('"');
+}
+
+/// The value of a JSON number text, or `None` if it is not one or no finite
+/// f64 holds it. Exact (correctly rounded) whenever the digits fit in 2^53 and
+/// the decimal exponent is within ±22, which covers every amount, count and id
+/// of the contract; otherwise within a few ulps (so a number a hair below
+/// f64::MAX may read as too large, and its document as invalid). Written out rather than
+/// `str::parse::<f64>`, whose exact algorithm costs kilobytes in the bundle.
+fn number_value(text: &str) -> Option<f64> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let b = text.as_bytes();
+    let (negative, mut i) = match b.first() {
+        Some(b'-') => (true, 1),
+        _ => (false, 0),
+    };
+    let mut mantissa: u64 = 0;
+    let mut exp10: i64 = 0;
+    let mut digits = 0;
+    let mut in_fraction = false;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                digits += 1;
+                if mantissa < 1_000_000_000_000_000_000 {
+                    mantissa = mantissa * 10 + u64::from(c - b'0');
+                    exp10 -= i64::from(in_fraction);
+                } else {
+                    // Digits past the 19th only scale the value.
+                    exp10 += i64::from(!in_fraction);
+                }
+            }
+            b'.' if !in_fraction => in_fraction = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if digits == 0 {
+        return None;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        let rest = &text[i + 1..];
+        let e: i64 = rest.strip_prefix('+').unwrap_or(rest).parse().ok()?;
+        exp10 = exp10.saturating_add(e);
+    } else if i != b.len() {
+        return None;
+    }
+    let m = mantissa as f64;
+    let v = if mantissa == 0 {
+        0.0
+    } else if mantissa < (1 << 53) && (-22..=22).contains(&exp10) {
+        let p = POW10[exp10.unsigned_abs() as usize];
+        if exp10 < 0 {
+            m / p
+        } else {
+            m * p
+        }
+    } else {
+        let e = exp10.clamp(-400, 400) as i32;
+        // Split the scaling so neither factor overflows on its own.
+        m * 10f64.powi(e / 2) * 10f64.powi(e - e / 2)
+    };
+    v.is_finite().then_some(if negative { -v } else { v })
 }
 
 struct Parser<'a> {
@@ -373,8 +438,7 @@ impl Parser<'_> {
         // Only ASCII was consumed, so this slice is valid UTF-8. A number no
         // f64 can hold (1e999) makes the text invalid, as in serde_json.
         let text = std::str::from_utf8(&self.s[start..self.i]).ok()?;
-        let finite = text.parse::<f64>().is_ok_and(f64::is_finite);
-        finite.then(|| Json::Num(text.to_owned()))
+        number_value(text).map(|_| Json::Num(text.to_owned()))
     }
 
     fn hex4(&mut self) -> Option<u32> {
@@ -493,6 +557,39 @@ mod tests {
         v.set("b", Json::str("x"));
         v.set("c", Json::Null);
         assert_eq!(v.text(), r#"{"a":3,"b":"x","c":null}"#);
+    }
+
+    #[test]
+    fn numbers_read_exactly_where_amounts_live() {
+        for (text, v) in [
+            ("0", 0.0),
+            ("-0", 0.0),
+            ("26.51", 26.51),
+            ("-2.5e3", -2500.0),
+            ("1E2", 100.0),
+            ("1e+2", 100.0),
+            ("0.000001", 1e-6),
+            ("12345678901234567890123", 1.2345678901234568e22),
+            ("1e308", 1e308),
+            ("5e-324", 5e-324),
+        ] {
+            let got = number_value(text).unwrap();
+            let rel = ((got - v) / v).abs();
+            assert!(got == v || rel < 1e-14, "{text}: {got} vs {v}");
+        }
+        assert_eq!(number_value("1e999"), None);
+        assert_eq!(number_value("1.5x"), None);
+        assert_eq!(number_value("-"), None);
+    }
+
+    proptest! {
+        /// Exact on the fast path: any amount with up to 15 significant digits.
+        #[test]
+        fn amounts_read_exactly(cents in -10_i64.pow(15)..10_i64.pow(15), scale in 0u32..8) {
+            let v = cents as f64 / 10f64.powi(scale as i32);
+            let text = format!("{v}");
+            prop_assert_eq!(number_value(&text), text.parse::<f64>().ok(), "{}", text);
+        }
     }
 
     #[test]
