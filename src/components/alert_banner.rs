@@ -10,7 +10,7 @@ use crate::i18n;
 pub fn AlertBanner() -> impl IntoView {
     let c = ctx();
     let alert = Memo::new(move |_| c.state.with(|s| s.alert.clone()));
-    let can_retry = Memo::new(move |_| c.state.with(|s| s.retry.is_some()));
+
     move || {
         let a = alert.get()?;
         let tone = match a {
@@ -18,7 +18,7 @@ pub fn AlertBanner() -> impl IntoView {
             _ => "cw-alert",
         };
         let retry = move || {
-            can_retry.get().then(|| {
+            c.state.with(|s| s.retry.is_some()).then(|| {
                 view! {
                     <button type="button" class="cw-button cw-button--secondary"
                         on:click=move |_| c.on_event.run(Event::Retry)>

@@ -11,30 +11,30 @@ use crate::validation;
 pub fn PaymentForm() -> impl IntoView {
     let c = ctx();
     let review = c.state.with_untracked(|s| s.config.review);
-    let brand = Memo::new(move |_| {
+    // Plain closures, not memos: each is cheap, and tachys only touches the
+    // DOM when the text or class actually changes.
+    let brand = move || {
         c.state
             .with(|s| validation::brand(s.form.get(Field::CardNumber)).map(validation::Brand::name))
-    });
-    let needs_state = Memo::new(move |_| {
+    };
+    let needs_state = move || {
         c.state
             .with(|s| validation::needs_state(s.form.get(Field::Country)))
-    });
-    let total = Memo::new(move |_| {
-        c.state
-            .with(|s| s.checkout.as_ref().and_then(|c| c.total_amount))
-    });
+    };
     let cc = c.clone();
     let button = move || {
         if review {
-            "Continue".to_owned()
-        } else {
-            match total.get() {
-                Some(t) => format!("Pay {}", cc.money(t)),
-                None => "Pay".to_owned(),
-            }
+            return "Continue".to_owned();
+        }
+        match cc
+            .state
+            .with(|s| s.checkout.as_ref().and_then(|c| c.total_amount))
+        {
+            Some(t) => format!("Pay {}", cc.money(t)),
+            None => "Pay".to_owned(),
         }
     };
-    let busy = Memo::new(move |_| c.state.with(|s| s.pending.is_some()));
+    let busy = move || c.state.with(|s| s.pending.is_some());
     view! {
         <form class="cw-form" novalidate
             on:submit=move |ev| {
@@ -46,7 +46,7 @@ pub fn PaymentForm() -> impl IntoView {
                 <FormField field=Field::Name />
                 <div class="cw-card-number">
                     <FormField field=Field::CardNumber />
-                    <span class="cw-brand" aria-live="polite">{move || brand.get()}</span>
+                    <span class="cw-brand" aria-live="polite">{brand}</span>
                 </div>
                 <div class="cw-row">
                     <FormField field=Field::Expiry />
@@ -62,12 +62,12 @@ pub fn PaymentForm() -> impl IntoView {
                     <FormField field=Field::PostalCode />
                     <FormField field=Field::Country />
                 </div>
-                <Show when=move || needs_state.get()>
+                <Show when=needs_state>
                     <FormField field=Field::State />
                 </Show>
             </fieldset>
             <button type="submit" class="cw-button cw-button--primary cw-button--block"
-                class:cw-button--busy=move || busy.get()>
+                class:cw-button--busy=busy>
                 {button}
             </button>
         </form>

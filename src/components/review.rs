@@ -8,25 +8,31 @@ use crate::flow::Event;
 #[component]
 pub fn Review() -> impl IntoView {
     let c = ctx();
-    let card = Memo::new(move |_| c.state.with(|s| s.card.clone()));
-    let email = Memo::new(move |_| {
+    // Plain closures, not memos: each is cheap, and tachys only touches the
+    // DOM when the text or attribute actually changes.
+    let card = move || {
         c.state.with(|s| {
-            s.checkout
+            s.card
                 .as_ref()
-                .and_then(|c| c.email.clone())
-                .unwrap_or_default()
+                .map(|k| format!("Paying with {} ending in {}", k.brand, k.last_four_digits))
         })
-    });
-    let ready = Memo::new(move |_| c.state.with(|s| s.session_ready() && s.pending.is_none()));
+    };
+    let email = move || {
+        c.state.with(|s| {
+            let email = s.checkout.as_ref().and_then(|c| c.email.as_deref());
+            format!("Receipt to {}", email.unwrap_or_default())
+        })
+    };
+    let not_ready = move || c.state.with(|s| !s.session_ready() || s.pending.is_some());
     view! {
         <section class="cw-review" aria-labelledby=format!("{}-review", c.prefix)>
             <h2 class="cw-heading" id=format!("{}-review", c.prefix)>"Review your order"</h2>
             <p class="cw-review__card">
-                {move || card.get().map(|k| format!("Paying with {} ending in {}", k.brand, k.last_four_digits))}
+                {card}
             </p>
-            <p class="cw-review__email">{move || format!("Receipt to {}", email.get())}</p>
+            <p class="cw-review__email">{email}</p>
             <button type="button" class="cw-button cw-button--primary cw-button--block"
-                disabled=move || !ready.get()
+                disabled=not_ready
                 on:click=move |_| c.on_event.run(Event::PlaceOrder)>
                 "Place order"
             </button>

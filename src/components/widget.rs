@@ -39,7 +39,7 @@ pub fn Widget(
         locale,
     });
     let step = Memo::new(move |_| state.with(|s| s.step));
-    let busy = Memo::new(move |_| state.with(|s| s.pending.is_some()));
+    let busy = move || state.with(|s| s.pending.is_some()).to_string();
     let status = move || match step.get() {
         Step::Loading => "Loading your checkout…",
         Step::Waiting => "Confirming your payment details…",
@@ -60,7 +60,7 @@ pub fn Widget(
     };
     let show_summary = move || !matches!(step.get(), Step::Loading | Step::Complete);
     view! {
-        <div class="cw-root" aria-busy=move || busy.get().to_string()>
+        <div class="cw-root" aria-busy=busy>
             <p class="cw-visually-hidden" role="status" aria-live="polite">{status}</p>
             <Show when=show_summary>
                 <OrderSummary />
@@ -78,13 +78,13 @@ fn Progress(
     text: &'static str,
 ) -> impl IntoView {
     let c = ctx();
-    let stalled = Memo::new(move |_| {
+    let stalled = move || {
         c.state
             .with(|s| matches!(s.alert, Some(crate::flow::Alert::StillWaiting)))
-    });
+    };
     view! {
         <div class="cw-progress" aria-hidden="true">
-            <span class="cw-spinner" class:cw-spinner--stopped=move || stalled.get()></span>
+            <span class="cw-spinner" class:cw-spinner--stopped=stalled></span>
             <span>{text}</span>
         </div>
     }
