@@ -37,9 +37,9 @@ else
   sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# 3. wasm-opt >= 116 from npm's binaryen.
+# 3. wasm-opt >= 116 (and wasm-metadce, for scripts/prune-exports.py) from npm's binaryen.
 wasm_opt_version() { wasm-opt --version 2>/dev/null | sed -n 's/.*version \([0-9]*\).*/\1/p'; }
-if [ "$(wasm_opt_version)" = "${BINARYEN_VERSION%%.*}" ]; then
+if [ "$(wasm_opt_version)" = "${BINARYEN_VERSION%%.*}" ] && command -v wasm-metadce >/dev/null; then
   say "wasm-opt ${BINARYEN_VERSION%%.*}: present"
 else
   say "wasm-opt: installing binaryen@$BINARYEN_VERSION from npm (found: '$(wasm_opt_version)')"
