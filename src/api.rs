@@ -1,7 +1,7 @@
 //! HTTP only: the contract's calls, each with a timeout and an abort handle,
 //! returning typed results. No signals, no decisions about what happens next.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
@@ -111,12 +111,12 @@ impl Api {
     ) -> Result<Exchange, ApiError> {
         let controller = AbortController::new().map_err(|_| ApiError::Network)?;
         self.inflight.borrow_mut().push(controller.clone());
-        let timed_out = Rc::new(RefCell::new(false));
+        let timed_out = Rc::new(Cell::new(false));
         let timer = {
             let controller = controller.clone();
             let timed_out = timed_out.clone();
             let cb = Closure::once(move || {
-                *timed_out.borrow_mut() = true;
+                timed_out.set(true);
                 controller.abort();
             });
             let id = web_sys::window().and_then(|w| {
@@ -176,7 +176,7 @@ impl Api {
             .borrow_mut()
             .retain(|c| !js_sys::Object::is(c, &controller));
         match result {
-            Err(ApiError::Network) if *timed_out.borrow() => Err(ApiError::Timeout),
+            Err(ApiError::Network) if timed_out.get() => Err(ApiError::Timeout),
             other => other,
         }
     }

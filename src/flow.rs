@@ -973,18 +973,13 @@ fn contact_changes(s: &State, fields: &[Field]) -> Json {
     body
 }
 
-fn payment_fields() -> Vec<Field> {
-    Field::ALL.to_vec()
-}
-
 fn continue_payment(s: &mut State) -> Vec<Command> {
     let live = s.checkout_id().is_some_and(|id| !s.dead.contains(id));
     if s.step != Step::Payment || s.pending.is_some() || !live {
         return vec![];
     }
-    let fields = payment_fields();
-    if let Some(first) = s.form.first_problem(&fields, s.today) {
-        for f in fields {
+    if let Some(first) = s.form.first_problem(&Field::ALL, s.today) {
+        for f in Field::ALL {
             s.form.touch(f);
         }
         s.alert = Some(Alert::Invalid);

@@ -210,12 +210,6 @@ impl PartialEq<&str> for Json {
     }
 }
 
-impl From<&str> for Json {
-    fn from(s: &str) -> Json {
-        Json::Str(s.to_owned())
-    }
-}
-
 impl From<Option<String>> for Json {
     fn from(s: Option<String>) -> Json {
         s.map_or(Json::Null, Json::Str)

@@ -76,19 +76,12 @@ fn extra(j: &Json, known: &[&str]) -> Json {
 }
 
 /// An object of the `known` fields, then the `extra` ones.
-fn merged(known: Vec<(String, Json)>, extra: &Json) -> Json {
-    let mut out = Json::Obj(known);
-    for (k, v) in extra_fields(extra) {
-        out.set(k, v.clone());
+/// (`extra` never holds a known key: [`extra`] filtered them out.)
+fn merged(mut known: Vec<(String, Json)>, extra: &Json) -> Json {
+    if let Json::Obj(fields) = extra {
+        known.extend(fields.iter().cloned());
     }
-    out
-}
-
-fn extra_fields(j: &Json) -> &[(String, Json)] {
-    match j {
-        Json::Obj(f) => f,
-        _ => &[],
-    }
+    Json::Obj(known)
 }
 
 /// Types the widget reads out of the API's JSON.

@@ -201,16 +201,6 @@ async fn api_layer(State(s): Shr, req: Request, next: Next) -> Response {
         }
     };
     let kill = parts.extensions.get::<KillSwitch>().cloned();
-    let drop_connection = || async {
-        match &kill {
-            Some(k) => {
-                k.kill();
-                std::future::pending::<Response>().await
-            }
-            // Not behind a real connection (in-process tests): closest we can do.
-            None => StatusCode::BAD_GATEWAY.into_response(),
-        }
-    };
     match &fault {
         Some(Fault::Status {
             status,
@@ -230,7 +220,16 @@ async fn api_layer(State(s): Shr, req: Request, next: Next) -> Response {
             }
             return resp;
         }
-        Some(Fault::Close) => return drop_connection().await,
+        Some(Fault::Close) => {
+            return match &kill {
+                Some(k) => {
+                    k.kill();
+                    std::future::pending::<Response>().await
+                }
+                // Not behind a real connection (in-process tests): closest we can do.
+                None => StatusCode::BAD_GATEWAY.into_response(),
+            };
+        }
         Some(Fault::Delay { ms }) => tokio::time::sleep(Duration::from_millis(*ms)).await,
         _ => {}
     }
