@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
 use crate::api::Api;
-use crate::components::Widget;
+use crate::components::widget;
 use crate::flow::{Config, Event, State};
 use crate::options::Options;
 use crate::runtime::Shell;
@@ -101,7 +101,7 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
             *slot.borrow_mut() = Some(shell.clone());
             let shell = SendWrapper::new(shell);
             let on_event = Callback::new(move |ev: Event| shell.dispatch(ev));
-            view! { <Widget state=state on_event=on_event locale=options.locale prefix=prefix /> }
+            widget(state.into(), on_event, options.locale, prefix)
         })
     };
     let shell = slot

@@ -1,37 +1,41 @@
 use leptos::prelude::*;
 
 use crate::components::ctx;
+use crate::components::el::{dynamic, el_class, nothing, text};
 use crate::flow::{Alert, Event};
 use crate::i18n;
 
 /// The message above the current step (`role="alert"`), with `Try again` when
 /// the core offers a retry. Server text renders as text, never as HTML.
-#[component]
-pub fn AlertBanner() -> impl IntoView {
+pub fn alert_banner() -> AnyView {
     let c = ctx();
     let alert = Memo::new(move |_| c.state.with(|s| s.alert.clone()));
-
-    move || {
-        let a = alert.get()?;
+    let retry = Memo::new(move |_| c.state.with(|s| s.retry.is_some()));
+    dynamic(move || {
+        let Some(a) = alert.get() else {
+            return nothing();
+        };
         let tone = match a {
             Alert::StillWaiting | Alert::Invalid => "cw-alert cw-alert--warning",
             _ => "cw-alert",
         };
-        let retry = move || {
-            c.state.with(|s| s.retry.is_some()).then(|| {
-                view! {
-                    <button type="button" class="cw-button cw-button--secondary"
-                        on:click=move |_| c.on_event.run(Event::Retry)>
-                        "Try again"
-                    </button>
+        el_class("div", tone)
+            .attr("role", "alert")
+            .child(
+                el_class("p", "cw-alert__message")
+                    .child(text(i18n::alert_message(&a)))
+                    .view(),
+            )
+            .child(dynamic(move || {
+                if !retry.get() {
+                    return nothing();
                 }
-            })
-        };
-        Some(view! {
-            <div class=tone role="alert">
-                <p class="cw-alert__message">{i18n::alert_message(&a)}</p>
-                {retry}
-            </div>
-        })
-    }
+                el_class("button", "cw-button cw-button--secondary")
+                    .attr("type", "button")
+                    .on("click", move |_| c.on_event.run(Event::Retry))
+                    .text("Try again")
+                    .view()
+            }))
+            .view()
+    })
 }

@@ -1,34 +1,43 @@
 use leptos::prelude::*;
 
-use crate::components::{ctx, FormField};
+use crate::components::el::{dynamic, el_class};
+use crate::components::{ctx, form_field};
 use crate::flow::Event;
 
 /// After a rejected order (other 4xx): editable fields for what the provider
 /// named, prefilled; `Save and place order` saves them to the same checkout and
 /// orders it again.
-#[component]
-pub fn FixForm() -> impl IntoView {
+pub fn fix_form() -> AnyView {
     let c = ctx();
     let fields = Memo::new(move |_| c.state.with(|s| s.fix_fields.clone()));
-    view! {
-        <form class="cw-form" novalidate
-            on:submit=move |ev| {
-                ev.prevent_default();
-                c.on_event.run(Event::SaveFix);
-            }>
-            <fieldset class="cw-fieldset">
-                <legend class="cw-legend">"Check your details"</legend>
-                {move || {
+    el_class("form", "cw-form")
+        .attr("novalidate", "")
+        .on("submit", move |ev| {
+            ev.prevent_default();
+            c.on_event.run(Event::SaveFix);
+        })
+        .child(
+            el_class("fieldset", "cw-fieldset")
+                .child(
+                    el_class("legend", "cw-legend")
+                        .text("Check your details")
+                        .view(),
+                )
+                .child(dynamic(move || {
                     fields
                         .get()
                         .into_iter()
-                        .map(|f| view! { <FormField field=f /> })
-                        .collect_view()
-                }}
-            </fieldset>
-            <button type="submit" class="cw-button cw-button--primary cw-button--block">
-                "Save and place order"
-            </button>
-        </form>
-    }
+                        .map(form_field)
+                        .collect::<Vec<_>>()
+                        .into_any()
+                }))
+                .view(),
+        )
+        .child(
+            el_class("button", "cw-button cw-button--primary cw-button--block")
+                .attr("type", "submit")
+                .text("Save and place order")
+                .view(),
+        )
+        .view()
 }

@@ -1,8 +1,10 @@
-//! One component per file. Components render the state and send events up;
-//! they decide nothing about the journey.
+//! One view per file. Views render the state and send events up; they decide
+//! nothing about the journey. Each is a function returning an `AnyView` built
+//! with [`el`], so every element shares one type (see `el.rs` for why).
 
 mod alert_banner;
 mod confirmation;
+mod el;
 mod field;
 mod fix_form;
 mod order_summary;
@@ -14,14 +16,14 @@ use leptos::prelude::*;
 
 use crate::flow::{Event, State};
 
-pub use alert_banner::AlertBanner;
-pub use confirmation::Confirmation;
-pub use field::FormField;
-pub use fix_form::FixForm;
-pub use order_summary::OrderSummary;
-pub use payment_form::PaymentForm;
-pub use review::Review;
-pub use widget::Widget;
+use alert_banner::alert_banner;
+use confirmation::confirmation;
+use field::form_field;
+use fix_form::fix_form;
+use order_summary::order_summary;
+use payment_form::payment_form;
+use review::review;
+pub use widget::widget;
 
 /// What every component of one widget shares.
 #[derive(Clone)]

@@ -1,14 +1,14 @@
 use leptos::prelude::*;
 
-use crate::components::{ctx, FormField};
+use crate::components::el::{dynamic, el, el_class, live_text, nothing};
+use crate::components::{ctx, form_field};
 use crate::flow::{Event, Field};
 use crate::validation;
 
 /// Payment entry: card details, then contact and billing (prefilled from the
 /// checkout). Submitting sends `Continue` (or `Pay <amount>` without review);
 /// the core validates, and ignores repeats while a request is in flight.
-#[component]
-pub fn PaymentForm() -> impl IntoView {
+pub fn payment_form() -> AnyView {
     let c = ctx();
     let review = c.state.with_untracked(|s| s.config.review);
     // Plain closures, not memos: each is cheap, and tachys only touches the
@@ -16,11 +16,13 @@ pub fn PaymentForm() -> impl IntoView {
     let brand = move || {
         c.state
             .with(|s| validation::brand(s.form.get(Field::CardNumber)).map(validation::Brand::name))
+            .unwrap_or_default()
+            .to_owned()
     };
-    let needs_state = move || {
+    let needs_state = Memo::new(move |_| {
         c.state
             .with(|s| validation::needs_state(s.form.get(Field::Country)))
-    };
+    });
     let cc = c.clone();
     let button = move || {
         if review {
@@ -35,41 +37,69 @@ pub fn PaymentForm() -> impl IntoView {
         }
     };
     let busy = move || c.state.with(|s| s.pending.is_some());
-    view! {
-        <form class="cw-form" novalidate
-            on:submit=move |ev| {
-                ev.prevent_default();
-                c.on_event.run(Event::Continue);
-            }>
-            <fieldset class="cw-fieldset">
-                <legend class="cw-legend">"Payment details"</legend>
-                <FormField field=Field::Name />
-                <div class="cw-card-number">
-                    <FormField field=Field::CardNumber />
-                    <span class="cw-brand" aria-live="polite">{brand}</span>
-                </div>
-                <div class="cw-row">
-                    <FormField field=Field::Expiry />
-                    <FormField field=Field::Cvc />
-                </div>
-            </fieldset>
-            <fieldset class="cw-fieldset">
-                <legend class="cw-legend">"Contact and billing"</legend>
-                <FormField field=Field::Email />
-                <FormField field=Field::Line1 />
-                <FormField field=Field::City />
-                <div class="cw-row">
-                    <FormField field=Field::PostalCode />
-                    <FormField field=Field::Country />
-                </div>
-                <Show when=needs_state>
-                    <FormField field=Field::State />
-                </Show>
-            </fieldset>
-            <button type="submit" class="cw-button cw-button--primary cw-button--block"
-                class:cw-button--busy=busy>
-                {button}
-            </button>
-        </form>
-    }
+    let row = |a: Field, b: Field| {
+        el_class("div", "cw-row")
+            .child(form_field(a))
+            .child(form_field(b))
+            .view()
+    };
+    let card = el_class("fieldset", "cw-fieldset")
+        .child(
+            el_class("legend", "cw-legend")
+                .text("Payment details")
+                .view(),
+        )
+        .child(form_field(Field::Name))
+        .child(
+            el_class("div", "cw-card-number")
+                .child(form_field(Field::CardNumber))
+                .child(
+                    el_class("span", "cw-brand")
+                        .attr("aria-live", "polite")
+                        .child(live_text(brand))
+                        .view(),
+                )
+                .view(),
+        )
+        .child(row(Field::Expiry, Field::Cvc));
+    let billing = el_class("fieldset", "cw-fieldset")
+        .child(
+            el_class("legend", "cw-legend")
+                .text("Contact and billing")
+                .view(),
+        )
+        .child(form_field(Field::Email))
+        .child(form_field(Field::Line1))
+        .child(form_field(Field::City))
+        .child(row(Field::PostalCode, Field::Country))
+        .child(dynamic(move || {
+            if needs_state.get() {
+                form_field(Field::State)
+            } else {
+                nothing()
+            }
+        }));
+    el_class("form", "cw-form")
+        .attr("novalidate", "")
+        .on("submit", move |ev| {
+            ev.prevent_default();
+            c.on_event.run(Event::Continue);
+        })
+        .child(card.view())
+        .child(billing.view())
+        .child(
+            el("button")
+                .attr_live("class", move || {
+                    let base = "cw-button cw-button--primary cw-button--block";
+                    Some(if busy() {
+                        format!("{base} cw-button--busy")
+                    } else {
+                        base.to_owned()
+                    })
+                })
+                .attr("type", "submit")
+                .child(live_text(button))
+                .view(),
+        )
+        .view()
 }

@@ -1,20 +1,19 @@
 use leptos::prelude::*;
 
 use crate::components::ctx;
+use crate::components::el::{el_class, live_text};
 use crate::flow::Event;
 
 /// The review step: the masked card and `Place order`, enabled only while the
 /// payment session is ready and nothing is in flight.
-#[component]
-pub fn Review() -> impl IntoView {
+pub fn review() -> AnyView {
     let c = ctx();
-    // Plain closures, not memos: each is cheap, and tachys only touches the
-    // DOM when the text or attribute actually changes.
     let card = move || {
         c.state.with(|s| {
             s.card
                 .as_ref()
                 .map(|k| format!("Paying with {} ending in {}", k.brand, k.last_four_digits))
+                .unwrap_or_default()
         })
     };
     let email = move || {
@@ -24,18 +23,32 @@ pub fn Review() -> impl IntoView {
         })
     };
     let not_ready = move || c.state.with(|s| !s.session_ready() || s.pending.is_some());
-    view! {
-        <section class="cw-review" aria-labelledby=format!("{}-review", c.prefix)>
-            <h2 class="cw-heading" id=format!("{}-review", c.prefix)>"Review your order"</h2>
-            <p class="cw-review__card">
-                {card}
-            </p>
-            <p class="cw-review__email">{email}</p>
-            <button type="button" class="cw-button cw-button--primary cw-button--block"
-                disabled=not_ready
-                on:click=move |_| c.on_event.run(Event::PlaceOrder)>
-                "Place order"
-            </button>
-        </section>
-    }
+    let heading = format!("{}-review", c.prefix);
+    el_class("section", "cw-review")
+        .attr("aria-labelledby", heading.clone())
+        .child(
+            el_class("h2", "cw-heading")
+                .attr("id", heading)
+                .text("Review your order")
+                .view(),
+        )
+        .child(
+            el_class("p", "cw-review__card")
+                .child(live_text(card))
+                .view(),
+        )
+        .child(
+            el_class("p", "cw-review__email")
+                .child(live_text(email))
+                .view(),
+        )
+        .child(
+            el_class("button", "cw-button cw-button--primary cw-button--block")
+                .attr("type", "button")
+                .attr_live("disabled", move || not_ready().then(String::new))
+                .on("click", move |_| c.on_event.run(Event::PlaceOrder))
+                .text("Place order")
+                .view(),
+        )
+        .view()
 }
