@@ -1227,8 +1227,11 @@ fn complete(s: &mut State, order: Order) -> Vec<Command> {
 
 fn is_hard_decline(errors: &[ErrorEntry]) -> bool {
     errors.iter().any(|e| {
-        let c = e.code.to_ascii_lowercase();
-        c.contains("fraud") || c.contains("blocked") || c.contains("hard") || c.contains("stolen")
+        let c = e.code.to_ascii_lowercase().into_bytes();
+        // Byte windows, not `str::contains`: its searcher costs 1 KB of wasm.
+        ["fraud", "blocked", "hard", "stolen"]
+            .iter()
+            .any(|w| c.windows(w.len()).any(|x| x == w.as_bytes()))
     })
 }
 
