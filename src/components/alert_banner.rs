@@ -1,29 +1,41 @@
 use leptos::prelude::*;
 
-use crate::components::ctx;
-use crate::components::el::{dynamic, el_class, nothing, text};
+use crate::components::el::{dynamic, el, el_class, live_text, nothing};
+use crate::components::Ctx;
 use crate::flow::{Alert, Event};
 use crate::i18n;
 
 /// The message above the current step (`role="alert"`), with `Try again` when
 /// the core offers a retry. Server text renders as text, never as HTML.
-pub fn alert_banner() -> AnyView {
-    let c = ctx();
-    let alert = Memo::new(move |_| c.state.with(|s| s.alert.clone()));
+///
+/// The banner appears when an alert does and goes with it; while it stays, its
+/// tone and text follow the current alert in place (a `role="alert"` region
+/// announces the change). Bool memos only: no memo over the `Alert` itself.
+pub fn alert_banner(c: &Ctx) -> AnyView {
+    let c = c.clone();
+    let shown = Memo::new(move |_| c.state.with(|s| s.alert.is_some()));
     let retry = Memo::new(move |_| c.state.with(|s| s.retry.is_some()));
-    dynamic(move || {
-        let Some(a) = alert.get() else {
-            return nothing();
-        };
-        let tone = match a {
-            Alert::StillWaiting | Alert::Invalid => "cw-alert cw-alert--warning",
+    let tone = move || {
+        c.state.with(|s| match s.alert {
+            Some(Alert::StillWaiting | Alert::Invalid) => "cw-alert cw-alert--warning",
             _ => "cw-alert",
-        };
-        el_class("div", tone)
+        })
+    };
+    let message = move || {
+        c.state
+            .with(|s| s.alert.as_ref().map(i18n::alert_message))
+            .unwrap_or_default()
+    };
+    dynamic(move || {
+        if !shown.get() {
+            return nothing();
+        }
+        el("div")
+            .attr_live("class", move || Some(tone().to_owned()))
             .attr("role", "alert")
             .child(
                 el_class("p", "cw-alert__message")
-                    .child(text(i18n::alert_message(&a)))
+                    .child(live_text(message))
                     .view(),
             )
             .child(dynamic(move || {

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use crate::components::ctx;
 use crate::components::el::{dynamic, el, el_class, live_text, nothing};
+use crate::components::Ctx;
 use crate::flow::{Event, Field};
 use crate::i18n;
 use crate::runtime::field_id;
@@ -44,11 +44,13 @@ fn autocomplete(f: Field) -> &'static str {
 /// One labelled form field bound to the state: visible label (its accessible
 /// name), the value as the core normalised it, and its error tied to it with
 /// `aria-invalid` and `aria-describedby`.
-pub fn form_field(field: Field) -> AnyView {
-    let c = ctx();
+pub fn form_field(c: &Ctx, field: Field) -> AnyView {
+    let c = c.clone();
     let id = field_id(&c.prefix, field);
     let error_id = format!("{id}-error");
     let value = Memo::new(move |_| c.state.with(|s| s.form.get(field).to_owned()));
+    // Empty while the field is fine (a String memo, like `value`: one memo type
+    // less in the bundle).
     let message = Memo::new(move |_| {
         c.state.with(|s| {
             s.server_error(field)
@@ -58,9 +60,10 @@ pub fn form_field(field: Field) -> AnyView {
                     s.visible_problem(field)
                         .map(|p| i18n::problem_message(field, p))
                 })
+                .unwrap_or_default()
         })
     });
-    let invalid = move || message.with(Option::is_some);
+    let invalid = move || message.with(|m| !m.is_empty());
     let control = if field == Field::Country {
         let option = |code: &str, name: &str| el("option").attr("value", code).text(name).view();
         el("select")
@@ -126,7 +129,7 @@ pub fn form_field(field: Field) -> AnyView {
         .child(
             el_class("p", "cw-field__error")
                 .attr("id", error_id)
-                .child(live_text(move || message.get().unwrap_or_default()))
+                .child(live_text(move || message.get()))
                 .view(),
         )
         .view()

@@ -1,14 +1,14 @@
 use leptos::prelude::*;
 
 use crate::components::el::{dynamic, el_class};
-use crate::components::{ctx, form_field};
+use crate::components::{form_field, Ctx};
 use crate::flow::Event;
 
 /// After a rejected order (other 4xx): editable fields for what the provider
 /// named, prefilled; `Save and place order` saves them to the same checkout and
 /// orders it again.
-pub fn fix_form() -> AnyView {
-    let c = ctx();
+pub fn fix_form(c: &Ctx) -> AnyView {
+    let c = c.clone();
     let fields = Memo::new(move |_| c.state.with(|s| s.fix_fields.clone()));
     el_class("form", "cw-form")
         .attr("novalidate", "")
@@ -23,13 +23,16 @@ pub fn fix_form() -> AnyView {
                         .text("Check your details")
                         .view(),
                 )
-                .child(dynamic(move || {
-                    fields
-                        .get()
-                        .into_iter()
-                        .map(form_field)
-                        .collect::<Vec<_>>()
-                        .into_any()
+                .child(dynamic({
+                    let c = c.clone();
+                    move || {
+                        fields
+                            .get()
+                            .into_iter()
+                            .map(|f| form_field(&c, f))
+                            .collect::<Vec<_>>()
+                            .into_any()
+                    }
                 }))
                 .view(),
         )

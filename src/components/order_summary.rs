@@ -1,12 +1,12 @@
 use leptos::prelude::*;
 
-use crate::components::ctx;
 use crate::components::el::{dynamic, el, el_class, nothing};
+use crate::components::Ctx;
 
 /// The order summary: items, subtotal, tax, shipping, discount and total, in the
 /// checkout's currency and locale. Product names are server text: rendered as text.
-pub fn order_summary() -> AnyView {
-    let c = ctx();
+pub fn order_summary(c: &Ctx) -> AnyView {
+    let c = c.clone();
     let checkout = Memo::new(move |_| c.state.with(|s| s.checkout.clone()));
     dynamic(move || {
         let Some(k) = checkout.get() else {

@@ -1,15 +1,15 @@
 use leptos::prelude::*;
 
 use crate::components::el::{dynamic, el, el_class, live_text, nothing};
-use crate::components::{ctx, form_field};
+use crate::components::{form_field, Ctx};
 use crate::flow::{Event, Field};
 use crate::validation;
 
 /// Payment entry: card details, then contact and billing (prefilled from the
 /// checkout). Submitting sends `Continue` (or `Pay <amount>` without review);
 /// the core validates, and ignores repeats while a request is in flight.
-pub fn payment_form() -> AnyView {
-    let c = ctx();
+pub fn payment_form(c: &Ctx) -> AnyView {
+    let c = c.clone();
     let review = c.state.with_untracked(|s| s.config.review);
     // Plain closures, not memos: each is cheap, and tachys only touches the
     // DOM when the text or class actually changes.
@@ -39,8 +39,8 @@ pub fn payment_form() -> AnyView {
     let busy = move || c.state.with(|s| s.pending.is_some());
     let row = |a: Field, b: Field| {
         el_class("div", "cw-row")
-            .child(form_field(a))
-            .child(form_field(b))
+            .child(form_field(&c, a))
+            .child(form_field(&c, b))
             .view()
     };
     let card = el_class("fieldset", "cw-fieldset")
@@ -49,10 +49,10 @@ pub fn payment_form() -> AnyView {
                 .text("Payment details")
                 .view(),
         )
-        .child(form_field(Field::Name))
+        .child(form_field(&c, Field::Name))
         .child(
             el_class("div", "cw-card-number")
-                .child(form_field(Field::CardNumber))
+                .child(form_field(&c, Field::CardNumber))
                 .child(
                     el_class("span", "cw-brand")
                         .attr("aria-live", "polite")
@@ -68,15 +68,18 @@ pub fn payment_form() -> AnyView {
                 .text("Contact and billing")
                 .view(),
         )
-        .child(form_field(Field::Email))
-        .child(form_field(Field::Line1))
-        .child(form_field(Field::City))
+        .child(form_field(&c, Field::Email))
+        .child(form_field(&c, Field::Line1))
+        .child(form_field(&c, Field::City))
         .child(row(Field::PostalCode, Field::Country))
-        .child(dynamic(move || {
-            if needs_state.get() {
-                form_field(Field::State)
-            } else {
-                nothing()
+        .child(dynamic({
+            let c = c.clone();
+            move || {
+                if needs_state.get() {
+                    form_field(&c, Field::State)
+                } else {
+                    nothing()
+                }
             }
         }));
     el_class("form", "cw-form")

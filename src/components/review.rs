@@ -1,13 +1,13 @@
 use leptos::prelude::*;
 
-use crate::components::ctx;
 use crate::components::el::{el_class, live_text};
+use crate::components::Ctx;
 use crate::flow::Event;
 
 /// The review step: the masked card and `Place order`, enabled only while the
 /// payment session is ready and nothing is in flight.
-pub fn review() -> AnyView {
-    let c = ctx();
+pub fn review(c: &Ctx) -> AnyView {
+    let c = c.clone();
     let card = move || {
         c.state.with(|s| {
             s.card

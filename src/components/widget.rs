@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::components::el::{dynamic, el, el_class, live_text, nothing, text};
 use crate::components::{
-    alert_banner, confirmation, ctx, fix_form, order_summary, payment_form, review, Ctx,
+    alert_banner, confirmation, fix_form, order_summary, payment_form, review, Ctx,
 };
 use crate::flow::{Alert, Event, State, Step};
 use crate::i18n;
@@ -31,12 +31,12 @@ pub fn widget(
                 .unwrap_or_else(i18n::page_locale)
         })
     });
-    provide_context(Ctx {
+    let c = Ctx {
         state,
         on_event,
         prefix,
         locale,
-    });
+    };
     let step = Memo::new(move |_| state.with(|s| s.step));
     let status = move || {
         match step.get() {
@@ -49,17 +49,20 @@ pub fn widget(
         }
         .to_owned()
     };
-    let body = move || match step.get() {
-        Step::Loading => el_class("div", "cw-skeleton")
-            .attr("aria-hidden", "true")
-            .view(),
-        Step::Payment => payment_form(),
-        Step::Waiting => progress("Confirming your payment details…"),
-        Step::Review => review(),
-        Step::Submitting => progress("Placing your order…"),
-        Step::Fix => fix_form(),
-        Step::Complete => confirmation(),
-        Step::Error => nothing(),
+    let body = {
+        let c = c.clone();
+        move || match step.get() {
+            Step::Loading => el_class("div", "cw-skeleton")
+                .attr("aria-hidden", "true")
+                .view(),
+            Step::Payment => payment_form(&c),
+            Step::Waiting => progress(state, "Confirming your payment details…"),
+            Step::Review => review(&c),
+            Step::Submitting => progress(state, "Placing your order…"),
+            Step::Fix => fix_form(&c),
+            Step::Complete => confirmation(&c),
+            Step::Error => nothing(),
+        }
     };
     let show_summary = Memo::new(move |_| !matches!(step.get(), Step::Loading | Step::Complete));
     el_class("div", "cw-root")
@@ -73,25 +76,24 @@ pub fn widget(
                 .child(live_text(status))
                 .view(),
         )
-        .child(dynamic(move || {
-            if show_summary.get() {
-                order_summary()
-            } else {
-                nothing()
+        .child(dynamic({
+            let c = c.clone();
+            move || {
+                if show_summary.get() {
+                    order_summary(&c)
+                } else {
+                    nothing()
+                }
             }
         }))
-        .child(alert_banner())
+        .child(alert_banner(&c))
         .child(dynamic(body))
         .view()
 }
 
 /// A visible progress line with a spinner (the live region says it too).
-fn progress(what: &'static str) -> AnyView {
-    let c = ctx();
-    let stalled = Memo::new(move |_| {
-        c.state
-            .with(|s| matches!(s.alert, Some(Alert::StillWaiting)))
-    });
+fn progress(state: Signal<State>, what: &'static str) -> AnyView {
+    let stalled = Memo::new(move |_| state.with(|s| matches!(s.alert, Some(Alert::StillWaiting))));
     el_class("div", "cw-progress")
         .attr("aria-hidden", "true")
         .child(
