@@ -101,7 +101,7 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
             *slot.borrow_mut() = Some(shell.clone());
             let shell = SendWrapper::new(shell);
             let on_event = Callback::new(move |ev: Event| shell.dispatch(ev));
-            widget(state.into(), on_event, options.locale, prefix)
+            widget(state, on_event, options.locale, prefix)
         })
     };
     let shell = slot

@@ -30,7 +30,7 @@ pub use widget::widget;
 #[derive(Clone)]
 pub struct Ctx {
     /// The widget state, owned by the shell.
-    pub state: Signal<State>,
+    pub state: RwSignal<State>,
     /// Sends shopper events to the shell.
     pub on_event: Callback<Event>,
     /// Prefix of this widget's element ids.

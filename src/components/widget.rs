@@ -15,7 +15,7 @@ use crate::i18n;
 /// `locale` is the configured locale override (BCP 47) and `prefix` prefixes
 /// this widget's element ids.
 pub fn widget(
-    state: Signal<State>,
+    state: RwSignal<State>,
     on_event: Callback<Event>,
     locale: Option<String>,
     prefix: String,
@@ -92,7 +92,7 @@ pub fn widget(
 }
 
 /// A visible progress line with a spinner (the live region says it too).
-fn progress(state: Signal<State>, what: &'static str) -> AnyView {
+fn progress(state: RwSignal<State>, what: &'static str) -> AnyView {
     let stalled = Memo::new(move |_| state.with(|s| matches!(s.alert, Some(Alert::StillWaiting))));
     el_class("div", "cw-progress")
         .attr("aria-hidden", "true")
