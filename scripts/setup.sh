@@ -12,6 +12,7 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 TRUNK_VERSION=0.21.14   # 0.22 needs a newer rustc than this machine has
 BINARYEN_VERSION=123.0.0 # Debian's wasm-opt 108 silently breaks the bundle
+ESBUILD_VERSION=0.25.12  # minifies the JS glue and the stylesheet (scripts/post-build.py)
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -37,7 +38,7 @@ else
   sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# 3. wasm-opt >= 116 (and wasm-metadce, for scripts/prune-exports.py) from npm's binaryen.
+# 3. wasm-opt >= 116 (and wasm-metadce, for scripts/post-build.py) from npm's binaryen.
 wasm_opt_version() { wasm-opt --version 2>/dev/null | sed -n 's/.*version \([0-9]*\).*/\1/p'; }
 if [ "$(wasm_opt_version)" = "${BINARYEN_VERSION%%.*}" ] && command -v wasm-metadce >/dev/null; then
   say "wasm-opt ${BINARYEN_VERSION%%.*}: present"
@@ -48,6 +49,19 @@ else
   if [ "$(wasm_opt_version)" != "${BINARYEN_VERSION%%.*}" ]; then
     say "ERROR: 'wasm-opt' on PATH is $(command -v wasm-opt) version '$(wasm_opt_version)';"
     say "       npm's global bin ($(npm prefix -g)/bin) must come before /usr/bin"
+    exit 1
+  fi
+fi
+
+# 3b. esbuild from npm, for the release build's post-build hook.
+if [ "$(esbuild --version 2>/dev/null)" = "$ESBUILD_VERSION" ]; then
+  say "esbuild $ESBUILD_VERSION: present"
+else
+  say "esbuild: installing esbuild@$ESBUILD_VERSION from npm"
+  npm install -g --silent "esbuild@$ESBUILD_VERSION" >/dev/null
+  hash -r
+  if [ "$(esbuild --version 2>/dev/null)" != "$ESBUILD_VERSION" ]; then
+    say "ERROR: 'esbuild' on PATH is not $ESBUILD_VERSION (npm's global bin must be on PATH)"
     exit 1
   fi
 fi

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Trunk post-build hook: drop exports the widget never uses from the bundle.
+"""Trunk post-build hook: prune unused exports, then minify the JS and CSS.
+
+1. Drop exports the widget never uses from the bundle.
 
 Leptos depends on server_fn, whose browser client depends on wasm-streams, and
 wasm-streams exports three JavaScript classes (IntoUnderlyingSource, ...Sink,
@@ -10,7 +12,11 @@ wasm-metadce, re-optimises with wasm-opt -Oz, and cuts the classes out of the
 JS. It fails the build loudly if the JS does not have the shape it expects, so
 a future wasm-bindgen can never ship a half-pruned bundle.
 
-Usage: run by Trunk with TRUNK_STAGING_DIR set, or `prune-exports.py DIR`.
+2. Minify the JS glue and the widget stylesheet with esbuild (whitespace,
+comments, local names; -1.9 KB brotli), the same minifier the benchmark applies
+to the peers' drop-ins. The module's exports and `import.meta.url` are kept.
+
+Usage: run by Trunk with TRUNK_STAGING_DIR set, or `post-build.py DIR`.
 """
 
 import json
@@ -63,29 +69,26 @@ def prune_js(js):
         )
         js, n = block.subn("", js, count=1)
         if n != 1:
-            sys.exit(f"prune-exports: class {cls} not found in the JS glue")
+            sys.exit(f"post-build: class {cls} not found in the JS glue")
         registry = re.compile(
             r"const %sFinalization = \(typeof FinalizationRegistry === 'undefined'\)\n.*?\n.*?;\n" % cls
         )
         js, n = registry.subn("", js, count=1)
         if n != 1:
-            sys.exit(f"prune-exports: {cls}Finalization not found in the JS glue")
+            sys.exit(f"post-build: {cls}Finalization not found in the JS glue")
     if re.search(r"(?i)intounderlying", js):
-        sys.exit("prune-exports: the JS glue still refers to a pruned export")
+        sys.exit("post-build: the JS glue still refers to a pruned export")
     return js
 
 
-def main():
-    staging = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("TRUNK_STAGING_DIR")
-    if not staging:
-        sys.exit("prune-exports: no staging directory (TRUNK_STAGING_DIR)")
+def prune(staging):
     wasm_path = os.path.join(staging, "checkout-widget_bg.wasm")
     js_path = os.path.join(staging, "checkout-widget.js")
     data = open(wasm_path, "rb").read()
     names = exports(data)
     keep = [n for n in names if not PRUNE.match(n)]
     if len(keep) == len(names):
-        print("prune-exports: nothing to prune")
+        print("post-build: nothing to prune")
         return
     graph = [{"name": "outside", "root": True, "reaches": ["e" + n for n in keep]}]
     graph += [{"name": "e" + n, "export": n} for n in names]
@@ -104,12 +107,39 @@ def main():
         pruned = open(out, "rb").read()
     left = exports(pruned)
     if sorted(left) != sorted(keep):
-        sys.exit(f"prune-exports: unexpected exports after pruning: {sorted(set(left) ^ set(keep))}")
+        sys.exit(f"post-build: unexpected exports after pruning: {sorted(set(left) ^ set(keep))}")
     js = prune_js(open(js_path).read())
     open(wasm_path, "wb").write(pruned)
     open(js_path, "w").write(js)
-    print(f"prune-exports: removed {len(names) - len(keep)} unused exports: "
+    print(f"post-build: removed {len(names) - len(keep)} unused exports: "
           f"wasm {len(data)} -> {len(pruned)} bytes")
+
+
+def minify(staging):
+    for name in ("checkout-widget.js", "checkout-widget.css"):
+        path = os.path.join(staging, name)
+        before = os.path.getsize(path)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, name)
+            subprocess.run(
+                ["esbuild", path, "--minify", "--log-level=warning", "--outfile=" + out],
+                check=True,
+            )
+            text = open(out).read()
+        if name.endswith(".js"):
+            for export in ("export function mount(", "export class WidgetHandle", " as default}"):
+                if export not in text:
+                    sys.exit(f"post-build: the minified JS lost `{export}`")
+        open(path, "w").write(text)
+        print(f"post-build: minified {name}: {before} -> {len(text)} bytes")
+
+
+def main():
+    staging = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("TRUNK_STAGING_DIR")
+    if not staging:
+        sys.exit("post-build: no staging directory (TRUNK_STAGING_DIR)")
+    prune(staging)
+    minify(staging)
 
 
 if __name__ == "__main__":
