@@ -38,33 +38,32 @@ else
   sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# 3. wasm-opt >= 116 (and wasm-metadce, for scripts/post-build.py) from npm's binaryen.
-wasm_opt_version() { wasm-opt --version 2>/dev/null | sed -n 's/.*version \([0-9]*\).*/\1/p'; }
-if [ "$(wasm_opt_version)" = "${BINARYEN_VERSION%%.*}" ] && command -v wasm-metadce >/dev/null; then
-  say "wasm-opt ${BINARYEN_VERSION%%.*}: present"
-else
-  say "wasm-opt: installing binaryen@$BINARYEN_VERSION from npm (found: '$(wasm_opt_version)')"
-  npm install -g --silent "binaryen@$BINARYEN_VERSION" >/dev/null
+# 3. From npm: wasm-opt >= 116 and wasm-metadce (binaryen), and esbuild, for the
+#    release build and scripts/post-build.py. `npm_tool PACKAGE VERSION WANT
+#    CHECK` installs PACKAGE@VERSION globally unless the function CHECK prints
+#    WANT, and fails if it still does not afterwards.
+npm_tool() {
+  local pkg=$1 version=$2 want=$3 check=$4
+  if [ "$($check)" = "$want" ]; then
+    say "$pkg $version: present"
+    return
+  fi
+  say "$pkg: installing $pkg@$version from npm (found: '$($check)')"
+  npm install -g --silent "$pkg@$version" >/dev/null
   hash -r
-  if [ "$(wasm_opt_version)" != "${BINARYEN_VERSION%%.*}" ]; then
-    say "ERROR: 'wasm-opt' on PATH is $(command -v wasm-opt) version '$(wasm_opt_version)';"
+  if [ "$($check)" != "$want" ]; then
+    say "ERROR: $pkg on PATH is not $version (found: '$($check)');"
     say "       npm's global bin ($(npm prefix -g)/bin) must come before /usr/bin"
     exit 1
   fi
-fi
-
-# 3b. esbuild from npm, for the release build's post-build hook.
-if [ "$(esbuild --version 2>/dev/null)" = "$ESBUILD_VERSION" ]; then
-  say "esbuild $ESBUILD_VERSION: present"
-else
-  say "esbuild: installing esbuild@$ESBUILD_VERSION from npm"
-  npm install -g --silent "esbuild@$ESBUILD_VERSION" >/dev/null
-  hash -r
-  if [ "$(esbuild --version 2>/dev/null)" != "$ESBUILD_VERSION" ]; then
-    say "ERROR: 'esbuild' on PATH is not $ESBUILD_VERSION (npm's global bin must be on PATH)"
-    exit 1
-  fi
-fi
+}
+binaryen_version() {
+  command -v wasm-metadce >/dev/null &&
+    wasm-opt --version 2>/dev/null | sed -n 's/.*version \([0-9]*\).*/\1/p'
+}
+esbuild_version() { esbuild --version 2>/dev/null; }
+npm_tool binaryen "$BINARYEN_VERSION" "${BINARYEN_VERSION%%.*}" binaryen_version
+npm_tool esbuild "$ESBUILD_VERSION" "$ESBUILD_VERSION" esbuild_version
 
 # Faster, smaller-memory installs of the build tools (they are not our bundle).
 fast_install() {
