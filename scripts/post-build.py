@@ -131,7 +131,7 @@ def minify(staging):
                 if export not in text:
                     sys.exit(f"post-build: the minified JS lost `{export}`")
         open(path, "w").write(text)
-        print(f"post-build: minified {name}: {before} -> {len(text)} bytes")
+        print(f"post-build: minified {name}: {before} -> {os.path.getsize(path)} bytes")
 
 
 def main():

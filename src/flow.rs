@@ -699,6 +699,12 @@ impl State {
             .map(|(_, m)| m.as_str())
     }
 
+    /// Whether `Place order` does anything now: the review step, the payment
+    /// session ready, and nothing in flight. The review button shows this.
+    pub fn can_place_order(&self) -> bool {
+        self.step == Step::Review && self.pending.is_none() && self.session_ready()
+    }
+
     /// Whether the session of the live checkout is ready for an order.
     pub fn session_ready(&self) -> bool {
         self.checkout
@@ -1180,7 +1186,7 @@ fn on_polled(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
 }
 
 fn place_order(s: &mut State) -> Vec<Command> {
-    if s.step != Step::Review || s.pending.is_some() || !s.session_ready() {
+    if !s.can_place_order() {
         return vec![];
     }
     send_order(s)

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::el::{dynamic, el, el_class, live_text, nothing};
+use crate::components::el::{el, el_class, live_text, show};
 use crate::components::Ctx;
 use crate::flow::{Alert, Event};
 use crate::i18n;
@@ -15,33 +15,25 @@ pub fn alert_banner(c: &Ctx) -> AnyView {
     let c = c.clone();
     let shown = Memo::new(move |_| c.state.with(|s| s.alert.is_some()));
     let retry = Memo::new(move |_| c.state.with(|s| s.retry.is_some()));
-    let tone = move || {
-        c.state.with(|s| match s.alert {
-            Some(Alert::StillWaiting | Alert::Invalid) => "cw-alert cw-alert--warning",
-            _ => "cw-alert",
-        })
+    let warning = move || {
+        c.state
+            .with(|s| matches!(s.alert, Some(Alert::StillWaiting | Alert::Invalid)))
     };
     let message = move || {
         c.state
             .with(|s| s.alert.as_ref().map(i18n::alert_message))
             .unwrap_or_default()
     };
-    dynamic(move || {
-        if !shown.get() {
-            return nothing();
-        }
+    show(shown, move || {
         el("div")
-            .attr_live("class", move || Some(tone().to_owned()))
+            .class_when("cw-alert", "cw-alert--warning", warning)
             .attr("role", "alert")
             .child(
                 el_class("p", "cw-alert__message")
                     .child(live_text(message))
                     .view(),
             )
-            .child(dynamic(move || {
-                if !retry.get() {
-                    return nothing();
-                }
+            .child(show(retry, move || {
                 el_class("button", "cw-button cw-button--secondary")
                     .attr("type", "button")
                     .on("click", move |_| c.on_event.run(Event::Retry))

@@ -2,8 +2,9 @@
 //! closure its own Rust type, and tachys then compiles build, rebuild, mount and
 //! unmount code for each of them: that was a third of the bundle. Here every
 //! element is the same `HtmlElement<Custom<&str>, Vec<AnyAttribute>,
-//! Vec<AnyView>>`, every live value is one boxed closure type, and every event
-//! handler one boxed `FnMut`, so tachys' code exists once. The views still run
+//! Vec<AnyView>>`, every live value one boxed closure type per value type
+//! (`String`, `Option<String>`, `AnyView`), and every event handler one boxed
+//! `FnMut`, so tachys' code exists once. The views still run
 //! on Leptos: fine-grained render effects update text, attributes and
 //! properties in place, and a `dynamic` region rebuilds only when what it reads
 //! changes.
@@ -47,6 +48,13 @@ pub fn dynamic(f: impl Fn() -> AnyView + Send + 'static) -> AnyView {
     f.into_any()
 }
 
+/// A region that holds `f`'s view while `when` is true and nothing otherwise
+/// (Leptos' `<Show>`, on the one region type). `f` runs again only when `when`
+/// turns true.
+pub fn show(when: Memo<bool>, f: impl Fn() -> AnyView + Send + 'static) -> AnyView {
+    dynamic(move || if when.get() { f() } else { nothing() })
+}
+
 /// Text that follows the signals `f` reads. Rendered as text, never as HTML.
 pub fn live_text(f: impl Fn() -> String + Send + 'static) -> AnyView {
     let f: Live<String> = Box::new(f);
@@ -82,6 +90,23 @@ impl El {
         let f: Live<Option<String>> = Box::new(f);
         self.attrs.push(custom_attribute(key, f).into_any_attr());
         self
+    }
+
+    /// A `class` of `base`, plus ` modifier` while `on` returns true (what
+    /// `class:modifier=on` is in `view!`).
+    pub fn class_when(
+        self,
+        base: &'static str,
+        modifier: &'static str,
+        on: impl Fn() -> bool + Send + 'static,
+    ) -> Self {
+        self.attr_live("class", move || {
+            Some(if on() {
+                format!("{base} {modifier}")
+            } else {
+                base.to_owned()
+            })
+        })
     }
 
     /// A reactive DOM property (e.g. an input's `value`).

@@ -111,13 +111,7 @@ pub fn form_field(c: &Ctx, field: Field) -> AnyView {
         .on("blur", move |_| c.on_event.run(Event::Blur(field)))
         .view();
     el("div")
-        .attr_live("class", move || {
-            Some(if invalid() {
-                "cw-field cw-field--invalid".to_owned()
-            } else {
-                "cw-field".to_owned()
-            })
-        })
+        .class_when("cw-field", "cw-field--invalid", invalid)
         .attr("data-field", field.slug())
         .child(
             el_class("label", "cw-field__label")

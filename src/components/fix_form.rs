@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::components::el::{dynamic, el_class};
-use crate::components::{form_field, Ctx};
+use crate::components::{fieldset, form_field, Ctx};
 use crate::flow::Event;
 
 /// After a rejected order (other 4xx): editable fields for what the provider
@@ -17,12 +17,7 @@ pub fn fix_form(c: &Ctx) -> AnyView {
             c.on_event.run(Event::SaveFix);
         })
         .child(
-            el_class("fieldset", "cw-fieldset")
-                .child(
-                    el_class("legend", "cw-legend")
-                        .text("Check your details")
-                        .view(),
-                )
+            fieldset("Check your details")
                 .child(dynamic({
                     let c = c.clone();
                     move || {

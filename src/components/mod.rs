@@ -39,6 +39,12 @@ pub struct Ctx {
     pub locale: Memo<String>,
 }
 
+/// A `<fieldset>` of the widget's forms, opened by its `<legend>`.
+fn fieldset(legend: &'static str) -> el::El {
+    el::el_class("fieldset", "cw-fieldset")
+        .child(el::el_class("legend", "cw-legend").text(legend).view())
+}
+
 impl Ctx {
     /// Formats money in the checkout's currency.
     pub fn money(&self, amount: f64) -> String {

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use crate::components::el::{dynamic, el, el_class, live_text, nothing};
-use crate::components::{form_field, Ctx};
+use crate::components::el::{el, el_class, live_text, show};
+use crate::components::{fieldset, form_field, Ctx};
 use crate::flow::{Event, Field};
 use crate::validation;
 
@@ -43,12 +43,7 @@ pub fn payment_form(c: &Ctx) -> AnyView {
             .child(form_field(&c, b))
             .view()
     };
-    let card = el_class("fieldset", "cw-fieldset")
-        .child(
-            el_class("legend", "cw-legend")
-                .text("Payment details")
-                .view(),
-        )
+    let card = fieldset("Payment details")
         .child(form_field(&c, Field::Name))
         .child(
             el_class("div", "cw-card-number")
@@ -62,25 +57,14 @@ pub fn payment_form(c: &Ctx) -> AnyView {
                 .view(),
         )
         .child(row(Field::Expiry, Field::Cvc));
-    let billing = el_class("fieldset", "cw-fieldset")
-        .child(
-            el_class("legend", "cw-legend")
-                .text("Contact and billing")
-                .view(),
-        )
+    let billing = fieldset("Contact and billing")
         .child(form_field(&c, Field::Email))
         .child(form_field(&c, Field::Line1))
         .child(form_field(&c, Field::City))
         .child(row(Field::PostalCode, Field::Country))
-        .child(dynamic({
+        .child(show(needs_state, {
             let c = c.clone();
-            move || {
-                if needs_state.get() {
-                    form_field(&c, Field::State)
-                } else {
-                    nothing()
-                }
-            }
+            move || form_field(&c, Field::State)
         }));
     el_class("form", "cw-form")
         .attr("novalidate", "")
@@ -92,14 +76,11 @@ pub fn payment_form(c: &Ctx) -> AnyView {
         .child(billing.view())
         .child(
             el("button")
-                .attr_live("class", move || {
-                    let base = "cw-button cw-button--primary cw-button--block";
-                    Some(if busy() {
-                        format!("{base} cw-button--busy")
-                    } else {
-                        base.to_owned()
-                    })
-                })
+                .class_when(
+                    "cw-button cw-button--primary cw-button--block",
+                    "cw-button--busy",
+                    busy,
+                )
                 .attr("type", "submit")
                 .child(live_text(button))
                 .view(),

@@ -4,8 +4,8 @@ use crate::components::el::{el_class, live_text};
 use crate::components::Ctx;
 use crate::flow::Event;
 
-/// The review step: the masked card and `Place order`, enabled only while the
-/// payment session is ready and nothing is in flight.
+/// The review step: the masked card and `Place order`, enabled exactly when
+/// the core would act on it ([`State::can_place_order`](crate::flow::State::can_place_order)).
 pub fn review(c: &Ctx) -> AnyView {
     let c = c.clone();
     let card = move || {
@@ -22,7 +22,7 @@ pub fn review(c: &Ctx) -> AnyView {
             format!("Receipt to {}", email.unwrap_or_default())
         })
     };
-    let not_ready = move || c.state.with(|s| !s.session_ready() || s.pending.is_some());
+    let not_ready = move || c.state.with(|s| !s.can_place_order());
     let heading = format!("{}-review", c.prefix);
     el_class("section", "cw-review")
         .attr("aria-labelledby", heading.clone())

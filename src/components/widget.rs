@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::el::{dynamic, el, el_class, live_text, nothing, text};
+use crate::components::el::{dynamic, el, el_class, live_text, nothing, show};
 use crate::components::{
     alert_banner, confirmation, fix_form, order_summary, payment_form, review, Ctx,
 };
@@ -76,15 +76,9 @@ pub fn widget(
                 .child(live_text(status))
                 .view(),
         )
-        .child(dynamic({
+        .child(show(show_summary, {
             let c = c.clone();
-            move || {
-                if show_summary.get() {
-                    order_summary(&c)
-                } else {
-                    nothing()
-                }
-            }
+            move || order_summary(&c)
         }))
         .child(alert_banner(&c))
         .child(dynamic(body))
@@ -98,15 +92,9 @@ fn progress(state: RwSignal<State>, what: &'static str) -> AnyView {
         .attr("aria-hidden", "true")
         .child(
             el("span")
-                .attr_live("class", move || {
-                    Some(if stalled.get() {
-                        "cw-spinner cw-spinner--stopped".to_owned()
-                    } else {
-                        "cw-spinner".to_owned()
-                    })
-                })
+                .class_when("cw-spinner", "cw-spinner--stopped", move || stalled.get())
                 .view(),
         )
-        .child(el("span").child(text(what)).view())
+        .child(el("span").text(what).view())
         .view()
 }

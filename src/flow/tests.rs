@@ -1420,7 +1420,13 @@ mod properties {
                     Some(Pending::CreateSource)
                 )
             );
+            // The review button is enabled exactly when `can_place_order()`:
+            // a click then always does something, and a disabled one never would.
+            let place = matches!(event, Event::PlaceOrder).then(|| s.can_place_order());
             let cmds = update(&mut s, event);
+            if let Some(could) = place {
+                prop_assert_eq!(!cmds.is_empty(), could, "Place order vs can_place_order()");
+            }
             for c in &cmds {
                 match c {
                     Command::Send(call) => {
