@@ -15,9 +15,20 @@ test: build lint test-all
 setup:
 	@scripts/setup.sh
 
+# The release wasm is compiled by a pinned nightly that rebuilds std for size
+# (-Zbuild-std with optimize_for_size): a panic traps at once instead of
+# formatting a message nobody sees (std on wasm32 has no stderr), and carries no
+# file names. 12.3 KB brotli smaller than stable; no code differs. Host tests,
+# clippy and the sandbox stay on stable. scripts/setup.sh installs it.
+WASM_TOOLCHAIN := nightly-2026-05-20
+WASM_BUILD_ENV := RUSTUP_TOOLCHAIN=$(WASM_TOOLCHAIN) \
+	CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+	CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
+	RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+
 # The release bundle (dist/) with stable asset names, then its sizes.
 build: setup
-	trunk build --release
+	$(WASM_BUILD_ENV) trunk build --release
 	@scripts/sizes.sh dist
 
 lint:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing checkout-widget needs, skipping whatever is
-# already present. Only package registries are used: rustup's target, Debian's
-# apt, npm and crates.io. Safe to run any number of times.
+# already present. Only package registries are used: rustup's dist server,
+# Debian's apt, npm and crates.io. Safe to run any number of times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,9 @@ WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = 
 TRUNK_VERSION=0.21.14   # 0.22 needs a newer rustc than this machine has
 BINARYEN_VERSION=123.0.0 # Debian's wasm-opt 108 silently breaks the bundle
 ESBUILD_VERSION=0.25.12  # minifies the JS glue and the stylesheet (scripts/post-build.py)
+# The release wasm alone is compiled by this pinned nightly, which rebuilds std
+# for size (see `build` in the Makefile). Everything else uses stable.
+WASM_TOOLCHAIN=$(sed -n 's/^WASM_TOOLCHAIN := //p' Makefile)
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -22,6 +25,15 @@ if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 else
   say "wasm32-unknown-unknown target: installing"
   rustup target add wasm32-unknown-unknown
+fi
+
+# 1b. The pinned nightly with std's source, for the release wasm (-Zbuild-std).
+#     A dated toolchain never changes, so "installed" means "right".
+if [ -d "$(RUSTUP_AUTO_INSTALL=0 rustup run "$WASM_TOOLCHAIN" rustc --print sysroot 2>/dev/null)/lib/rustlib/src/rust/library" ]; then
+  say "$WASM_TOOLCHAIN with rust-src: present"
+else
+  say "$WASM_TOOLCHAIN with rust-src: installing (about 20 seconds)"
+  rustup toolchain install "$WASM_TOOLCHAIN" --profile minimal --component rust-src --no-self-update
 fi
 
 # 2. Chromium + ChromeDriver (a matching pair from Debian) and brotli for size reports.
@@ -88,6 +100,7 @@ else
   fast_install --locked trunk --version "$TRUNK_VERSION"
 fi
 
-# 6. Crates for offline builds (Trunk runs cargo offline).
+# 6. Crates for offline builds (Trunk runs cargo offline), std's own included.
 cargo fetch --quiet
+cargo "+$WASM_TOOLCHAIN" fetch --quiet -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown
 say "done"
