@@ -18,7 +18,7 @@ setup:
 # The release wasm is compiled by a pinned nightly that rebuilds std for size
 # (-Zbuild-std with optimize_for_size): a panic traps at once instead of
 # formatting a message nobody sees (std on wasm32 has no stderr), and carries no
-# file names. 12.3 KB brotli smaller than stable; no code differs. Host tests,
+# file names. 12.3 KB brotli smaller than stable from the same source. Host tests,
 # clippy and the sandbox stay on stable. scripts/setup.sh installs it.
 WASM_TOOLCHAIN := nightly-2026-05-20
 WASM_BUILD_ENV := RUSTUP_TOOLCHAIN=$(WASM_TOOLCHAIN) \
