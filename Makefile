@@ -20,9 +20,11 @@ setup:
 # formatting a message nobody sees (std on wasm32 has no stderr), and carries no
 # file names. 12.3 KB brotli smaller than stable from the same source. Host tests,
 # clippy and the sandbox stay on stable. scripts/setup.sh installs it.
+# scripts/setup.sh reads WASM_TOOLCHAIN and WASM_BUILD_STD from here.
 WASM_TOOLCHAIN := nightly-2026-05-20
+WASM_BUILD_STD := std,panic_abort
 WASM_BUILD_ENV := RUSTUP_TOOLCHAIN=$(WASM_TOOLCHAIN) \
-	CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+	CARGO_UNSTABLE_BUILD_STD=$(WASM_BUILD_STD) \
 	CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
 	RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
 

@@ -13,9 +13,15 @@ WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = 
 TRUNK_VERSION=0.21.14   # 0.22 needs a newer rustc than this machine has
 BINARYEN_VERSION=123.0.0 # Debian's wasm-opt 108 silently breaks the bundle
 ESBUILD_VERSION=0.25.12  # minifies the JS glue and the stylesheet (scripts/post-build.py)
-# The release wasm alone is compiled by this pinned nightly, which rebuilds std
-# for size (see `build` in the Makefile). Everything else uses stable.
-WASM_TOOLCHAIN=$(sed -n 's/^WASM_TOOLCHAIN := //p' Makefile)
+# The release wasm alone is compiled by a pinned nightly that rebuilds std for
+# size; the Makefile's `build` sets both, and everything else uses stable.
+make_var() { sed -n "s/^$1 := //p" Makefile; }
+WASM_TOOLCHAIN=$(make_var WASM_TOOLCHAIN)
+WASM_BUILD_STD=$(make_var WASM_BUILD_STD)
+if [ -z "$WASM_TOOLCHAIN" ] || [ -z "$WASM_BUILD_STD" ]; then
+  say "ERROR: the Makefile no longer sets WASM_TOOLCHAIN and WASM_BUILD_STD"
+  exit 1
+fi
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -102,5 +108,5 @@ fi
 
 # 6. Crates for offline builds (Trunk runs cargo offline), std's own included.
 cargo fetch --quiet
-cargo "+$WASM_TOOLCHAIN" fetch --quiet -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown
+cargo "+$WASM_TOOLCHAIN" fetch --quiet -Zbuild-std="$WASM_BUILD_STD" --target wasm32-unknown-unknown
 say "done"
