@@ -1,7 +1,6 @@
 //! The JavaScript face: `mount(element, options)`, `WidgetHandle.unmount()`, and
 //! auto-mount of `[data-checkout-widget]` elements when the module initialises.
 
-use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -12,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
 use crate::api::Api;
-use crate::components::widget;
+use crate::components::{widget, View};
 use crate::flow::{Config, Event, State};
 use crate::options::Options;
 use crate::runtime::Shell;
@@ -29,8 +28,8 @@ pub struct WidgetHandle {
 struct Mounted {
     shell: Rc<Shell>,
     host: HtmlElement,
-    // Dropping the Leptos unmount handle removes the view and disposes its owner.
-    view: Box<dyn Any>,
+    owner: Owner,
+    view: View,
 }
 
 #[wasm_bindgen]
@@ -39,7 +38,11 @@ impl WidgetHandle {
     pub fn unmount(&mut self) {
         if let Some(m) = self.inner.take() {
             m.shell.shutdown();
+            for n in m.view.nodes() {
+                let _ = m.host.remove_child(n);
+            }
             drop(m.view);
+            m.owner.cleanup();
             let _ = m.host.remove_attribute(MOUNTED_ATTR);
         }
     }
@@ -90,24 +93,23 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
         config.readiness_timeout_ms = ms;
     }
     let prefix = next_prefix();
-    let slot: Rc<RefCell<Option<Rc<Shell>>>> = Rc::default();
-    let view = {
-        let slot = slot.clone();
-        let host = host.clone();
-        let prefix = prefix.clone();
-        leptos::mount::mount_to(host.clone(), move || {
-            let state = RwSignal::new(State::new(options.start, config));
-            let shell = Shell::new(state, api, host, prefix.clone());
-            *slot.borrow_mut() = Some(shell.clone());
-            let shell = SendWrapper::new(shell);
-            let on_event = Callback::new(move |ev: Event| shell.dispatch(ev));
-            widget(state, on_event, options.locale, prefix)
-        })
-    };
-    let shell = slot
-        .borrow_mut()
-        .take()
-        .expect("mount_to runs its closure at once");
+    // Leptos' async executor (render effects and `spawn_local` run on it);
+    // an error only means it is running already.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    // The widget's reactive owner: unmount disposes its signals and memos.
+    let owner = Owner::new();
+    let (shell, view) = owner.with(|| {
+        let state = RwSignal::new(State::new(options.start, config));
+        let shell = Shell::new(state, api, host.clone(), prefix.clone());
+        let on_event = {
+            let shell = SendWrapper::new(shell.clone());
+            Callback::new(move |ev: Event| shell.dispatch(ev))
+        };
+        (shell, widget(state, on_event, options.locale, prefix))
+    });
+    for n in view.nodes() {
+        let _ = host.append_child(n);
+    }
     let now = js_sys::Date::new_0();
     let today = (now.get_full_year(), now.get_month() + 1);
     // Jitter only: Math.random is plenty.
@@ -117,7 +119,8 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
         inner: Some(Mounted {
             shell,
             host,
-            view: Box::new(view),
+            owner,
+            view,
         }),
     })
 }

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::el::{el, el_class, live_text, show};
+use crate::components::el::{el, el_class, live_text, show, View};
 use crate::components::Ctx;
 use crate::flow::{Alert, Event};
 use crate::i18n;
@@ -11,7 +11,7 @@ use crate::i18n;
 /// The banner appears when an alert does and goes with it; while it stays, its
 /// tone and text follow the current alert in place (a `role="alert"` region
 /// announces the change). Bool memos only: no memo over the `Alert` itself.
-pub fn alert_banner(c: &Ctx) -> AnyView {
+pub fn alert_banner(c: &Ctx) -> View {
     let c = c.clone();
     let shown = Memo::new(move |_| c.state.with(|s| s.alert.is_some()));
     let retry = Memo::new(move |_| c.state.with(|s| s.retry.is_some()));

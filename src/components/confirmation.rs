@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 
-use crate::components::el::{el, el_class, nothing};
+use crate::components::el::{el, el_class, nothing, View};
 use crate::components::Ctx;
 
 /// The confirmation: a heading with `Order placed` and the order id.
 /// Built when the journey completes; the order it shows no longer changes.
-pub fn confirmation(c: &Ctx) -> AnyView {
+pub fn confirmation(c: &Ctx) -> View {
     let Some(o) = c.state.with_untracked(|s| s.order.clone()) else {
         return nothing();
     };

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::el::{dynamic, el, el_class, live_text, nothing};
+use crate::components::el::{dynamic, el, el_class, live_text, nothing, View};
 use crate::components::Ctx;
 use crate::flow::{Event, Field};
 use crate::i18n;
@@ -44,7 +44,7 @@ fn autocomplete(f: Field) -> &'static str {
 /// One labelled form field bound to the state: visible label (its accessible
 /// name), the value as the core normalised it, and its error tied to it with
 /// `aria-invalid` and `aria-describedby`.
-pub fn form_field(c: &Ctx, field: Field) -> AnyView {
+pub fn form_field(c: &Ctx, field: Field) -> View {
     let c = c.clone();
     let id = field_id(&c.prefix, field);
     let error_id = format!("{id}-error");

@@ -1,13 +1,13 @@
 use leptos::prelude::*;
 
-use crate::components::el::{dynamic, el_class};
+use crate::components::el::{dynamic, el_class, View};
 use crate::components::{fieldset, form_field, Ctx};
 use crate::flow::Event;
 
 /// After a rejected order (other 4xx): editable fields for what the provider
 /// named, prefilled; `Save and place order` saves them to the same checkout and
 /// orders it again.
-pub fn fix_form(c: &Ctx) -> AnyView {
+pub fn fix_form(c: &Ctx) -> View {
     let c = c.clone();
     let fields = Memo::new(move |_| c.state.with(|s| s.fix_fields.clone()));
     el_class("form", "cw-form")
@@ -25,8 +25,7 @@ pub fn fix_form(c: &Ctx) -> AnyView {
                             .get()
                             .into_iter()
                             .map(|f| form_field(&c, f))
-                            .collect::<Vec<_>>()
-                            .into_any()
+                            .collect::<View>()
                     }
                 }))
                 .view(),

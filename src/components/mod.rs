@@ -1,5 +1,5 @@
 //! One view per file. Views render the state and send events up; they decide
-//! nothing about the journey. Each is a function returning an `AnyView` built
+//! nothing about the journey. Each is a function returning a [`View`] built
 //! with [`el`], so every element shares one type (see `el.rs` for why).
 
 mod alert_banner;
@@ -18,6 +18,7 @@ use crate::flow::{Event, State};
 
 use alert_banner::alert_banner;
 use confirmation::confirmation;
+pub use el::View;
 use field::form_field;
 use fix_form::fix_form;
 use order_summary::order_summary;

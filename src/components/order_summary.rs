@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 
-use crate::components::el::{dynamic, el, el_class, nothing};
+use crate::components::el::{dynamic, el, el_class, nothing, View};
 use crate::components::Ctx;
 
 /// The order summary: items, subtotal, tax, shipping, discount and total, in the
 /// checkout's currency and locale. Product names are server text: rendered as text.
-pub fn order_summary(c: &Ctx) -> AnyView {
+pub fn order_summary(c: &Ctx) -> View {
     let c = c.clone();
     let checkout = Memo::new(move |_| c.state.with(|s| s.checkout.clone()));
     dynamic(move || {

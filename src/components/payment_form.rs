@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::el::{el, el_class, live_text, show};
+use crate::components::el::{el, el_class, live_text, show, View};
 use crate::components::{fieldset, form_field, Ctx};
 use crate::flow::{Event, Field};
 use crate::validation;
@@ -8,10 +8,10 @@ use crate::validation;
 /// Payment entry: card details, then contact and billing (prefilled from the
 /// checkout). Submitting sends `Continue` (or `Pay <amount>` without review);
 /// the core validates, and ignores repeats while a request is in flight.
-pub fn payment_form(c: &Ctx) -> AnyView {
+pub fn payment_form(c: &Ctx) -> View {
     let c = c.clone();
     let review = c.state.with_untracked(|s| s.config.review);
-    // Plain closures, not memos: each is cheap, and tachys only touches the
+    // Plain closures, not memos: each is cheap, and a live value only touches the
     // DOM when the text or class actually changes.
     let brand = move || {
         c.state

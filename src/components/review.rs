@@ -1,12 +1,12 @@
 use leptos::prelude::*;
 
-use crate::components::el::{el_class, live_text};
+use crate::components::el::{el_class, live_text, View};
 use crate::components::Ctx;
 use crate::flow::Event;
 
 /// The review step: the masked card and `Place order`, enabled exactly when
 /// the core would act on it ([`State::can_place_order`](crate::flow::State::can_place_order)).
-pub fn review(c: &Ctx) -> AnyView {
+pub fn review(c: &Ctx) -> View {
     let c = c.clone();
     let card = move || {
         c.state.with(|s| {

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::el::{dynamic, el, el_class, live_text, nothing, show};
+use crate::components::el::{dynamic, el, el_class, live_text, nothing, show, View};
 use crate::components::{
     alert_banner, confirmation, fix_form, order_summary, payment_form, review, Ctx,
 };
@@ -19,7 +19,7 @@ pub fn widget(
     on_event: Callback<Event>,
     locale: Option<String>,
     prefix: String,
-) -> AnyView {
+) -> View {
     let locale = Memo::new(move |_| {
         locale.clone().unwrap_or_else(|| {
             state
@@ -86,7 +86,7 @@ pub fn widget(
 }
 
 /// A visible progress line with a spinner (the live region says it too).
-fn progress(state: RwSignal<State>, what: &'static str) -> AnyView {
+fn progress(state: RwSignal<State>, what: &'static str) -> View {
     let stalled = Memo::new(move |_| state.with(|s| matches!(s.alert, Some(Alert::StillWaiting))));
     el_class("div", "cw-progress")
         .attr("aria-hidden", "true")
