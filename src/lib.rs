@@ -3,7 +3,7 @@
 //! rejected orders (409: fresh checkout; other 4xx: fix the same checkout).
 //!
 //! The decisions live in pure modules ([`flow`], [`model`], [`json`],
-//! [`options`], [`validation`]) that
+//! [`options`], [`validation`]), beside the allocator ([`heap`]), that
 //! build and test on any target. The browser shell (HTTP, timers, Leptos
 //! components and the JavaScript `mount` API) only exists on wasm32.
 
@@ -16,6 +16,7 @@ macro_rules! json {
 }
 
 pub mod flow;
+pub mod heap;
 pub mod json;
 pub mod model;
 pub mod options;
@@ -34,3 +35,8 @@ mod runtime;
 
 #[cfg(target_arch = "wasm32")]
 pub use mount::{mount, WidgetHandle};
+
+/// Every allocation of the wasm build (see [`heap`] for why not dlmalloc).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: heap::Global = heap::Global::new();

@@ -6,7 +6,6 @@ use std::rc::Rc;
 
 use crate::json::Json;
 use leptos::prelude::*;
-use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
@@ -102,8 +101,8 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
         let state = RwSignal::new(State::new(options.start, config));
         let shell = Shell::new(state, api, host.clone(), prefix.clone());
         let on_event = {
-            let shell = SendWrapper::new(shell.clone());
-            Callback::new(move |ev: Event| shell.dispatch(ev))
+            let shell = OneThread(shell.clone());
+            Callback::new(move |ev: Event| shell.get().dispatch(ev))
         };
         (shell, widget(state, on_event, options.locale, prefix))
     });
@@ -124,6 +123,27 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
         }),
     })
 }
+
+/// A value that Leptos' `Callback` may hold although it is not `Send`/`Sync`
+/// (the shell is an `Rc`). Sound because this build has one thread: without
+/// the `atomics` target feature wasm32 cannot start another, so the value never
+/// crosses one. (`send_wrapper` checks the thread at run time, and that check
+/// pulls `std::thread::current` and a second allocator into the bundle.)
+struct OneThread<T>(T);
+
+impl<T> OneThread<T> {
+    /// The value (a method, so that closures capture the wrapper, not the field).
+    fn get(&self) -> &T {
+        &self.0
+    }
+}
+
+// SAFETY: see above; a build with threads does not compile.
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl<T> Send for OneThread<T> {}
+// SAFETY: as for Send.
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl<T> Sync for OneThread<T> {}
 
 /// `cw1`, `cw2`, ...: unique element-id prefixes for widgets on one page.
 fn next_prefix() -> String {

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// Brotli (-q 11) bytes of wasm + js + css, recorded from the last optimisation.
-const BUDGET_BROTLI: usize = 74_000;
+const BUDGET_BROTLI: usize = 71_500;
 
 fn brotli_len(path: &Path) -> usize {
     let out = Command::new("brotli")
