@@ -56,7 +56,7 @@ else
   sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# 3. From npm: wasm-opt >= 116 and wasm-metadce (binaryen), and esbuild, for the
+# 3. From npm: wasm-opt >= 116 (binaryen), and esbuild, for the
 #    release build and scripts/post-build.py. `npm_tool PACKAGE VERSION WANT
 #    CHECK` installs PACKAGE@VERSION globally unless the function CHECK prints
 #    WANT, and fails if it still does not afterwards.
@@ -76,8 +76,7 @@ npm_tool() {
   fi
 }
 binaryen_version() {
-  command -v wasm-metadce >/dev/null &&
-    wasm-opt --version 2>/dev/null | sed -n 's/.*version \([0-9]*\).*/\1/p'
+  wasm-opt --version 2>/dev/null | sed -n 's/.*version \([0-9]*\).*/\1/p'
 }
 esbuild_version() { esbuild --version 2>/dev/null; }
 npm_tool binaryen "$BINARYEN_VERSION" "${BINARYEN_VERSION%%.*}" binaryen_version

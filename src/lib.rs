@@ -4,8 +4,8 @@
 //!
 //! The decisions live in pure modules ([`flow`], [`model`], [`json`],
 //! [`options`], [`validation`]), beside the allocator ([`heap`]), that
-//! build and test on any target. The browser shell (HTTP, timers, Leptos
-//! components and the JavaScript `mount` API) only exists on wasm32.
+//! build and test on any target. The browser shell (HTTP, timers, the views on
+//! Leptos' reactive graph and the JavaScript `mount` API) only exists on wasm32.
 
 /// Test shorthand: `json!({...})` as a [`json::Json`], via serde_json's macro.
 #[cfg(test)]
@@ -22,6 +22,17 @@ pub mod model;
 pub mod options;
 pub mod validation;
 
+/// What the shell and the views use of Leptos' reactive system
+/// (`reactive_graph`, which `leptos::prelude` re-exports), in one place.
+#[cfg(target_arch = "wasm32")]
+mod reactive {
+    pub use reactive_graph::callback::{Callable, Callback};
+    pub use reactive_graph::computed::Memo;
+    pub use reactive_graph::effect::RenderEffect;
+    pub use reactive_graph::owner::Owner;
+    pub use reactive_graph::prelude::*;
+    pub use reactive_graph::signal::RwSignal;
+}
 #[cfg(target_arch = "wasm32")]
 mod api;
 #[cfg(target_arch = "wasm32")]

@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::json::Json;
-use leptos::prelude::*;
+use crate::reactive::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
@@ -70,7 +70,7 @@ impl Shell {
         match command {
             Command::Send(call) => {
                 let this = self.clone();
-                leptos::task::spawn_local(async move {
+                any_spawner::Executor::spawn_local(async move {
                     let reply = this.api.run(call).await;
                     this.dispatch(Event::Reply(reply));
                 });

@@ -1,7 +1,9 @@
 //! The release bundle must not grow past its recorded budget. Sizes are
 //! deterministic for a given toolchain, so this is not a timed test. (The raw
 //! wasm is byte-for-byte the same size from any `CARGO_HOME`; its brotli size
-//! moved by 62 B between two, so the budget keeps about 1 KB of headroom.)
+//! moved by 62 B between two.) The budget sits just under 0.6 x Adyen's
+//! Drop-in + Card (0.6 x 109,811 = 65,887 B), the goal of issue 5, so this test
+//! fails the moment the bundle misses it.
 //! Lower the budget as bytes are won (see `make bench` for the comparison with
 //! the peers).
 
@@ -9,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// Brotli (-q 11) bytes of wasm + js + css, recorded from the last optimisation.
-const BUDGET_BROTLI: usize = 71_500;
+const BUDGET_BROTLI: usize = 65_800;
 
 fn brotli_len(path: &Path) -> usize {
     let out = Command::new("brotli")

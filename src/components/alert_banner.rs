@@ -1,4 +1,4 @@
-use leptos::prelude::*;
+use crate::reactive::*;
 
 use crate::components::el::{el, el_class, live_text, show, View};
 use crate::components::Ctx;

@@ -17,7 +17,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use leptos::prelude::{Get, Memo, RenderEffect};
+use crate::reactive::{Get, Memo, RenderEffect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Node};

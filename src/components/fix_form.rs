@@ -1,4 +1,4 @@
-use leptos::prelude::*;
+use crate::reactive::*;
 
 use crate::components::el::{dynamic, el_class, View};
 use crate::components::{fieldset, form_field, Ctx};

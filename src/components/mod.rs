@@ -12,7 +12,7 @@ mod payment_form;
 mod review;
 mod widget;
 
-use leptos::prelude::*;
+use crate::reactive::*;
 
 use crate::flow::{Event, State};
 

@@ -1,4 +1,4 @@
-use leptos::prelude::*;
+use crate::reactive::*;
 
 use crate::components::el::{dynamic, el, el_class, nothing, View};
 use crate::components::Ctx;

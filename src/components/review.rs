@@ -1,4 +1,4 @@
-use leptos::prelude::*;
+use crate::reactive::*;
 
 use crate::components::el::{el_class, live_text, View};
 use crate::components::Ctx;

@@ -1,4 +1,4 @@
-use leptos::prelude::*;
+use crate::reactive::*;
 
 use crate::components::el::{dynamic, el, el_class, live_text, nothing, show, View};
 use crate::components::{
