@@ -18,7 +18,7 @@ setup:
 # The release wasm is compiled by a pinned nightly that rebuilds std for size
 # (-Zbuild-std with optimize_for_size): a panic traps at once instead of
 # formatting a message nobody sees (std on wasm32 has no stderr), and carries no
-# file names. 12.3 KB brotli smaller than stable from the same source. Host tests,
+# file names. 8.4 KB brotli smaller than stable from the same source. Host tests,
 # clippy and the sandbox stay on stable. scripts/setup.sh installs it.
 # scripts/setup.sh reads WASM_TOOLCHAIN and WASM_BUILD_STD from here.
 WASM_TOOLCHAIN := nightly-2026-05-20
