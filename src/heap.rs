@@ -114,10 +114,34 @@ impl Heap {
         self.free[k] = ptr as usize;
     }
 
-    /// Whether a block for (`size`, `align`) also holds `new_size` bytes, so a
-    /// reallocation can keep it.
-    pub fn same_block(size: usize, align: usize, new_size: usize) -> bool {
-        class(size, align) == class(new_size, align)
+    /// Resizes a block to `new_size` bytes: the same block while its class
+    /// still holds them, otherwise a new block with the old bytes (as many as
+    /// fit) and the old one freed. Null, with the old block untouched, when
+    /// memory cannot grow.
+    ///
+    /// # Safety
+    /// As for [`Heap::alloc`] and [`Heap::dealloc`]: `ptr` came from this heap
+    /// with `size` and `align`, and `new_size` is non-zero.
+    pub unsafe fn realloc(
+        &mut self,
+        ptr: *mut u8,
+        size: usize,
+        align: usize,
+        new_size: usize,
+        grow: impl FnOnce(usize) -> Option<usize>,
+    ) -> *mut u8 {
+        if class(size, align) == class(new_size, align) {
+            return ptr;
+        }
+        // SAFETY: the old block stays valid until its bytes are copied.
+        unsafe {
+            let new = self.alloc(new_size, align, grow);
+            if !new.is_null() {
+                core::ptr::copy_nonoverlapping(ptr, new, size.min(new_size));
+                self.dealloc(ptr, size, align);
+            }
+            new
+        }
     }
 }
 
@@ -174,18 +198,10 @@ unsafe impl core::alloc::GlobalAlloc for Global {
         layout: core::alloc::Layout,
         new_size: usize,
     ) -> *mut u8 {
-        if Heap::same_block(layout.size(), layout.align(), new_size) {
-            return ptr;
-        }
-        // SAFETY: as for alloc and dealloc; the old block stays valid until
-        // its bytes are copied.
+        // SAFETY: the caller passes back a block of ours with its layout.
         unsafe {
-            let new = self.heap().alloc(new_size, layout.align(), grow);
-            if !new.is_null() {
-                core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
-                self.heap().dealloc(ptr, layout.size(), layout.align());
-            }
-            new
+            self.heap()
+                .realloc(ptr, layout.size(), layout.align(), new_size, grow)
         }
     }
 }
@@ -275,10 +291,34 @@ mod tests {
     }
 
     #[test]
-    fn reallocation_keeps_a_block_that_still_fits() {
-        assert!(Heap::same_block(20, 8, 32));
-        assert!(!Heap::same_block(20, 8, 33));
-        assert!(!Heap::same_block(20, 8, 16));
+    fn reallocation_keeps_a_block_that_still_fits_and_moves_the_bytes_otherwise() {
+        let mut pages = Pages::new(4);
+        let mut heap = Heap::new();
+        unsafe {
+            let a = heap.alloc(20, 8, |n| pages.grow(n));
+            std::ptr::copy_nonoverlapping(b"twenty bytes of data".as_ptr(), a, 20);
+            assert_eq!(heap.realloc(a, 20, 8, 32, |n| pages.grow(n)), a, "32 fits");
+            let b = heap.realloc(a, 32, 8, 33, |n| pages.grow(n));
+            assert_ne!(b, a, "33 needs a 64-byte block");
+            assert_eq!(std::slice::from_raw_parts(b, 20), b"twenty bytes of data");
+            assert_eq!(
+                heap.alloc(32, 8, |n| pages.grow(n)),
+                a,
+                "the old block was freed"
+            );
+            let c = heap.realloc(b, 33, 8, 5, |n| pages.grow(n));
+            assert_eq!(
+                std::slice::from_raw_parts(c, 5),
+                b"twent",
+                "shrinking keeps the head"
+            );
+            assert!(heap.realloc(c, 5, 8, 4 * PAGE, |n| pages.grow(n)).is_null());
+            assert_eq!(
+                std::slice::from_raw_parts(c, 5),
+                b"twent",
+                "a failed grow keeps the block"
+            );
+        }
     }
 
     proptest! {

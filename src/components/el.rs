@@ -154,16 +154,16 @@ fn region(f: Box<dyn Fn() -> View>) -> View {
             // The old view stops before the new one is built.
             held.clear();
             let view = f();
-            match (prev, end.parent_node()) {
-                (Some(_), Some(parent)) => {
-                    while let Some(n) = start.next_sibling().filter(|n| *n != end) {
-                        let _ = parent.remove_child(&n);
-                    }
-                    for n in &view.nodes {
-                        let _ = parent.insert_before(n, Some(&end));
-                    }
+            if prev.is_none() {
+                // The first run, inside `region`: the caller places the nodes.
+                *first.borrow_mut() = view.nodes;
+            } else if let Some(parent) = end.parent_node() {
+                while let Some(n) = start.next_sibling().filter(|n| *n != end) {
+                    let _ = parent.remove_child(&n);
                 }
-                _ => *first.borrow_mut() = view.nodes,
+                for n in &view.nodes {
+                    let _ = parent.insert_before(n, Some(&end));
+                }
             }
             held = view.keep;
             None
@@ -188,7 +188,7 @@ pub fn live_text(mut f: impl FnMut() -> String + 'static) -> View {
 }
 
 /// Static text. Rendered as text, never as HTML.
-pub fn text(s: &str) -> View {
+fn text(s: &str) -> View {
     View {
         nodes: vec![document().create_text_node(s).into()],
         keep: Vec::new(),
