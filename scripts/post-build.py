@@ -1,15 +1,25 @@
 #!/usr/bin/env python3
-"""Trunk post-build hook: minify the JS glue and the widget stylesheet.
+"""Trunk post-build hook: minify the JS glue and the widget stylesheet, then
+bring every Subresource Integrity hash in the staged pages up to date.
 
 esbuild removes whitespace and comments and shortens local names (-1.9 KB
 brotli), the same minifier the benchmark applies to the peers' drop-ins. The
 module's exports (`mount`, `WidgetHandle`, the default init) and
 `import.meta.url` are kept, and the hook fails the build if an export is lost.
 
+Trunk writes `integrity` hashes into `index.html` before this hook runs, so a
+file rewritten here would keep a stale hash and the browser would refuse it
+("Failed to find a valid digest in the 'integrity' attribute"): the demo would
+show an unstyled widget. `rehash` recomputes each hash, in the algorithm Trunk
+chose, from the file as it is now.
+
 Usage: run by Trunk with TRUNK_STAGING_DIR set, or `post-build.py DIR`.
 """
 
+import base64
+import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -34,11 +44,44 @@ def minify(staging):
         print(f"post-build: minified {name}: {before} -> {os.path.getsize(path)} bytes")
 
 
+# A tag with an integrity attribute and the asset it names (href= or src=).
+TAG = re.compile(r"<(?:link|script)\b[^>]*>", re.IGNORECASE)
+INTEGRITY = re.compile(r'integrity="(sha256|sha384|sha512)-[^"]*"')
+ASSET = re.compile(r'(?:href|src)="/?([^"?#]+)"')
+
+
+def rehash(staging):
+    for page in sorted(os.listdir(staging)):
+        if not page.endswith(".html"):
+            continue
+        path = os.path.join(staging, page)
+        html = open(path).read()
+
+        def fix(tag):
+            tag = tag.group(0)
+            integrity, asset = INTEGRITY.search(tag), ASSET.search(tag)
+            if not integrity or not asset:
+                return tag
+            file = os.path.join(staging, asset.group(1))
+            if not os.path.isfile(file):
+                sys.exit(f"post-build: {page} has an integrity hash for missing {asset.group(1)}")
+            algo = integrity.group(1)
+            digest = hashlib.new(algo, open(file, "rb").read()).digest()
+            fresh = f'integrity="{algo}-{base64.b64encode(digest).decode()}"'
+            return tag[: integrity.start()] + fresh + tag[integrity.end() :]
+
+        fixed = TAG.sub(fix, html)
+        if fixed != html:
+            open(path, "w").write(fixed)
+            print(f"post-build: integrity hashes in {page} brought up to date")
+
+
 def main():
     staging = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("TRUNK_STAGING_DIR")
     if not staging:
         sys.exit("post-build: no staging directory (TRUNK_STAGING_DIR)")
     minify(staging)
+    rehash(staging)
 
 
 if __name__ == "__main__":

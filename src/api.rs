@@ -4,14 +4,15 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use gloo_net::http::{Method, RequestBuilder};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, Response};
+use wasm_bindgen::JsCast;
+use web_sys::AbortController;
 
 use crate::flow::{Call, Reply};
-use crate::json::Json;
-use crate::model::{classify, ApiError, Decode};
+use crate::model::{classify, ApiError, CheckoutId};
 
 /// How long one request may take, by default, before it is aborted and reported
 /// as a timeout.
@@ -56,27 +57,29 @@ impl Api {
         match call {
             Call::GetCheckout(id) => {
                 let url = format!("{base}/checkouts/{}", encode(id.as_str()));
-                Reply::Checkout(typed(self.send("GET", &url, None, None).await))
+                Reply::Checkout(typed(self.send(Method::GET, &url, None, None).await))
             }
             Call::CreateCheckout(body) => {
                 let url = format!("{base}/checkouts");
                 Reply::Checkout(typed(
-                    self.send("POST", &url, Some(body.text()), None).await,
+                    self.send(Method::POST, &url, Some(body.to_string()), None)
+                        .await,
                 ))
             }
             Call::UpdateCheckout(id, body) => {
                 let url = format!("{base}/checkouts/{}", encode(id.as_str()));
                 Reply::Checkout(typed(
-                    self.send("POST", &url, Some(body.text()), None).await,
+                    self.send(Method::POST, &url, Some(body.to_string()), None)
+                        .await,
                 ))
             }
             Call::CreateSource(request) => {
                 // Card data goes to this call only: the body lives until it is sent.
                 let url = format!("{}/sources", self.payments_base);
                 let auth = self.public_key.as_ref().map(|k| format!("Bearer {k}"));
-                let body = request.to_json().text();
+                let body = request.body();
                 drop(request);
-                Reply::Source(typed(self.send("POST", &url, Some(body), auth).await))
+                Reply::Source(typed(self.send(Method::POST, &url, Some(body), auth).await))
             }
             Call::AttachSource(id, source) => {
                 let url = format!(
@@ -84,27 +87,32 @@ impl Api {
                     encode(id.as_str()),
                     encode(source.as_str())
                 );
-                Reply::Source(typed(self.send("POST", &url, None, None).await))
+                Reply::Source(typed(self.send(Method::POST, &url, None, None).await))
             }
             Call::PlaceOrder(id) => {
                 let url = format!("{base}/orders");
-                let body = Json::obj()
-                    .with("checkoutId", Json::str(id.as_str()))
-                    .text();
-                Reply::Order(typed(self.send("POST", &url, Some(body), None).await))
+                #[derive(Serialize)]
+                #[serde(rename_all = "camelCase")]
+                struct OrderRequest<'a> {
+                    checkout_id: &'a CheckoutId,
+                }
+                let body =
+                    serde_json::to_string(&OrderRequest { checkout_id: &id }).unwrap_or_default();
+                Reply::Order(typed(self.send(Method::POST, &url, Some(body), None).await))
             }
             Call::FindOrders(id) => {
                 let url = format!("{base}/orders?checkoutId={}", encode(id.as_str()));
-                Reply::Orders(typed(self.send("GET", &url, None, None).await))
+                Reply::Orders(typed(self.send(Method::GET, &url, None, None).await))
             }
         }
     }
 
-    /// One exchange: status, body text and `Retry-After` seconds. Not generic
-    /// over the answer's type, so the browser bundle holds one copy of it.
+    /// One exchange through gloo-net: status, body text and `Retry-After`
+    /// seconds, or why there was no response. Not generic over the answer's
+    /// type, so the bundle holds one copy of it; [`typed`] decodes.
     async fn send(
         &self,
-        method: &str,
+        method: Method,
         url: &str,
         body: Option<String>,
         authorization: Option<String>,
@@ -128,43 +136,30 @@ impl Api {
             });
             (id, cb)
         };
+        let signal = controller.signal();
+        let mut builder = RequestBuilder::new(url)
+            .method(method)
+            .header("Accept", "application/json")
+            .abort_signal(Some(&signal));
+        if let Some(auth) = &authorization {
+            builder = builder.header("Authorization", auth);
+        }
         let result = async {
-            // Plain fetch through web-sys: every failure before a status
-            // (offline, refused, reset, aborted) is "no response".
-            let net = |_: JsValue| ApiError::Network;
-            let headers = Headers::new().map_err(net)?;
-            headers.set("Accept", "application/json").map_err(net)?;
-            if let Some(auth) = &authorization {
-                headers.set("Authorization", auth).map_err(net)?;
+            // Every failure before a status (offline, refused, reset, aborted)
+            // is "no response".
+            let request = match body {
+                Some(b) => builder.header("Content-Type", "application/json").body(b),
+                None => builder.build(),
             }
-            let init = RequestInit::new();
-            init.set_method(method);
-            init.set_signal(Some(&controller.signal()));
-            if let Some(b) = &body {
-                headers
-                    .set("Content-Type", "application/json")
-                    .map_err(net)?;
-                init.set_body(&JsValue::from_str(b));
-            }
-            init.set_headers(&headers);
-            let window = web_sys::window().ok_or(ApiError::Network)?;
-            let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-                .await
-                .and_then(JsCast::dyn_into)
-                .map_err(net)?;
+            .map_err(|_| ApiError::Network)?;
+            let response = request.send().await.map_err(|_| ApiError::Network)?;
             let status = response.status();
             let retry_after = response
                 .headers()
                 .get("retry-after")
-                .ok()
-                .flatten()
                 .and_then(|v| v.trim().parse::<u32>().ok());
             // A body that cannot be read (connection dropped mid-way) is no response.
-            let text = JsFuture::from(response.text().map_err(net)?)
-                .await
-                .map_err(net)?
-                .as_string()
-                .ok_or(ApiError::Network)?;
+            let text = response.text().await.map_err(|_| ApiError::Network)?;
             Ok((status, text, retry_after))
         }
         .await;
@@ -185,8 +180,8 @@ impl Api {
 /// Status, body text and `Retry-After` seconds of one response.
 type Exchange = (u16, String, Option<u32>);
 
-/// The typed answer of an exchange.
-fn typed<T: Decode>(r: Result<Exchange, ApiError>) -> Result<T, ApiError> {
+/// The typed answer of an exchange (serde_json through [`classify`]).
+fn typed<T: DeserializeOwned>(r: Result<Exchange, ApiError>) -> Result<T, ApiError> {
     let (status, text, retry_after) = r?;
     classify(status, &text, retry_after)
 }

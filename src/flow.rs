@@ -12,7 +12,8 @@
 //! - an order whose outcome is unknown is looked up before it is ever re-sent;
 //! - the card number and security code leave the state once the source exists.
 
-use crate::json::Json;
+use serde_json::{json, Map, Value};
+
 use crate::model::{
     Address, ApiError, CardSummary, Checkout, CheckoutId, Contact, ErrorEntry, Order, OrderList,
     Source, SourceId, SourceRequest,
@@ -401,7 +402,7 @@ pub enum Retry {
     /// Load (or create) the checkout again.
     Load,
     /// Create the fresh checkout after a decline again.
-    Fresh(Json),
+    Fresh(Value),
     /// Submit the payment form again.
     Continue,
     /// Attach the created source again.
@@ -585,9 +586,9 @@ pub enum Call {
     /// `GET /checkouts/{id}` → [`Reply::Checkout`].
     GetCheckout(CheckoutId),
     /// `POST /checkouts` → [`Reply::Checkout`].
-    CreateCheckout(Json),
+    CreateCheckout(Value),
     /// `POST /checkouts/{id}` with only the changed fields → [`Reply::Checkout`].
-    UpdateCheckout(CheckoutId, Json),
+    UpdateCheckout(CheckoutId, Value),
     /// `POST /sources` (to `paymentsBase`) → [`Reply::Source`].
     CreateSource(Box<SourceRequest>),
     /// `POST /checkouts/{id}/sources/{sourceId}` → [`Reply::Source`].
@@ -961,19 +962,22 @@ fn load_failed(s: &mut State, e: &ApiError) -> Vec<Command> {
 }
 
 /// Only the contact fields that differ from the checkout: `{"email"}`, `{"billTo"}`.
-fn contact_changes(s: &State, fields: &[Field]) -> Json {
-    let mut body = Json::obj();
+fn contact_changes(s: &State, fields: &[Field]) -> Map<String, Value> {
+    let mut body = Map::new();
     let Some(c) = &s.checkout else { return body };
     if fields.contains(&Field::Email) {
         let email = s.form.get(Field::Email).trim();
         if c.email.as_deref() != Some(email) {
-            body.set("email", Json::str(email));
+            body.insert("email".into(), json!(email));
         }
     }
     if fields.iter().any(|f| *f != Field::Email && !f.is_card()) {
         let bill = s.form.bill_to(c.bill_to.as_ref());
         if c.bill_to.as_ref() != Some(&bill) {
-            body.set("billTo", bill.to_json());
+            body.insert(
+                "billTo".into(),
+                serde_json::to_value(bill).unwrap_or(Value::Null),
+            );
         }
     }
     body
@@ -995,11 +999,14 @@ fn continue_payment(s: &mut State) -> Vec<Command> {
     s.retry = None;
     s.server_errors.clear();
     let changes = contact_changes(s, &Field::CONTACT);
-    if changes.is_empty_obj() {
+    if changes.is_empty() {
         create_source(s)
     } else {
         let id = s.checkout_id().cloned().unwrap_or_default();
-        s.send(Pending::SaveContact, Call::UpdateCheckout(id, changes))
+        s.send(
+            Pending::SaveContact,
+            Call::UpdateCheckout(id, Value::Object(changes)),
+        )
     }
 }
 
@@ -1233,56 +1240,56 @@ fn complete(s: &mut State, order: Order) -> Vec<Command> {
 
 fn is_hard_decline(errors: &[ErrorEntry]) -> bool {
     errors.iter().any(|e| {
-        let c = e.code.to_ascii_lowercase().into_bytes();
-        // Byte windows, not `str::contains`: its searcher costs 1 KB of wasm.
-        ["fraud", "blocked", "hard", "stolen"]
-            .iter()
-            .any(|w| c.windows(w.len()).any(|x| x == w.as_bytes()))
+        let c = e.code.to_ascii_lowercase();
+        c.contains("fraud") || c.contains("blocked") || c.contains("hard") || c.contains("stolen")
     })
 }
 
 /// The create body of a fresh checkout carrying over the shopper's data: no
 /// sources, no item ids, no taxes or totals.
-pub fn fresh_checkout_body(c: &Checkout) -> Json {
-    let mut body = Json::obj();
-    let mut put = |k: &str, v: Json| {
+pub fn fresh_checkout_body(c: &Checkout) -> Value {
+    let mut body = Map::new();
+    let mut put = |k: &str, v: Value| {
         if !v.is_null() {
-            body.set(k, v);
+            body.insert(k.into(), v);
         }
     };
-    put("currency", Json::str(c.currency.as_str()));
-    put("locale", c.locale.clone().into());
-    put("email", c.email.clone().into());
-    put("customerId", c.customer_id.clone().into());
+    put("currency", json!(c.currency));
+    put("locale", json!(c.locale));
+    put("email", json!(c.email));
+    put("customerId", json!(c.customer_id));
     put(
         "billTo",
-        c.bill_to.as_ref().map_or(Json::Null, Contact::to_json),
+        serde_json::to_value(&c.bill_to).unwrap_or(Value::Null),
     );
     put(
         "shipTo",
-        c.ship_to.as_ref().map_or(Json::Null, Contact::to_json),
+        serde_json::to_value(&c.ship_to).unwrap_or(Value::Null),
     );
-    put("shippingChoice", c.shipping_choice.clone());
-    put("upstreamId", c.upstream_id.clone().into());
-    put("metadata", c.metadata.clone());
-    let items = c
+    put(
+        "shippingChoice",
+        c.shipping_choice.clone().unwrap_or(Value::Null),
+    );
+    put("upstreamId", json!(c.upstream_id));
+    put("metadata", c.metadata.clone().unwrap_or(Value::Null));
+    let items: Vec<Value> = c
         .items
         .iter()
         .map(|i| {
-            let mut item = Json::obj();
+            let mut item = Map::new();
             if let Some(sku) = &i.sku_id {
-                item.set("skuId", Json::str(sku.as_str()));
+                item.insert("skuId".into(), json!(sku));
             }
             if !i.product_details.is_null() {
-                item.set("productDetails", i.product_details.clone());
+                item.insert("productDetails".into(), i.product_details.clone());
             }
-            item.set("quantity", Json::int(i.quantity.max(1).into()));
-            item.set("price", i.unit_price());
-            item
+            item.insert("quantity".into(), json!(i.quantity.max(1)));
+            item.insert("price".into(), json!(i.unit_price()));
+            Value::Object(item)
         })
         .collect();
-    put("items", Json::Arr(items));
-    body
+    put("items", Value::Array(items));
+    Value::Object(body)
 }
 
 fn on_order(s: &mut State, r: Result<Order, ApiError>) -> Vec<Command> {
@@ -1459,7 +1466,7 @@ fn save_fix(s: &mut State) -> Vec<Command> {
     }
     s.retry = None;
     let changes = contact_changes(s, &fields);
-    if changes.is_empty_obj() {
+    if changes.is_empty() {
         // Nothing changed: the same data would be rejected the same way.
         for f in &fields {
             s.form.touch(*f);
@@ -1471,7 +1478,10 @@ fn save_fix(s: &mut State) -> Vec<Command> {
     }
     let id = s.checkout_id().cloned().unwrap_or_default();
     s.alert = None;
-    s.send(Pending::SaveFix, Call::UpdateCheckout(id, changes))
+    s.send(
+        Pending::SaveFix,
+        Call::UpdateCheckout(id, Value::Object(changes)),
+    )
 }
 
 fn on_fix_saved(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {

@@ -3,12 +3,14 @@
 //!
 //! Decoders ignore unknown fields and never fail on a missing optional field.
 
-use crate::json::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 macro_rules! id_type {
     ($(#[$doc:meta] $name:ident),*) => {$(
         #[$doc]
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+        #[serde(transparent)]
         pub struct $name(pub String);
 
         impl $name {
@@ -31,67 +33,11 @@ id_type!(
     OrderId
 );
 
-/// Text under `key`, or empty.
-fn text(j: &Json, key: &str) -> String {
-    j.get(key).as_str().unwrap_or_default().to_owned()
-}
-
-/// Text under `key`, if it is text.
-fn opt_text(j: &Json, key: &str) -> Option<String> {
-    j.get(key).as_str().map(str::to_owned)
-}
-
-/// A number under `key`, if it is a finite number.
-fn num(j: &Json, key: &str) -> Option<f64> {
-    j.get(key).as_f64().filter(|n| n.is_finite())
-}
-
-/// A count under `key`: negative, fractional or oversized numbers are clamped
-/// rather than failing the whole body.
-fn count(j: &Json, key: &str) -> u32 {
-    match num(j, key) {
-        Some(v) if v > 0.0 => {
-            if v >= f64::from(u32::MAX) {
-                u32::MAX
-            } else {
-                v as u32
-            }
-        }
-        _ => 0,
-    }
-}
-
-/// The keys of object `j` other than `known`, kept to be carried over intact.
-fn extra(j: &Json, known: &[&str]) -> Json {
-    match j {
-        Json::Obj(fields) => Json::Obj(
-            fields
-                .iter()
-                .filter(|(k, _)| !known.contains(&k.as_str()))
-                .cloned()
-                .collect(),
-        ),
-        _ => Json::obj(),
-    }
-}
-
-/// An object of the `known` fields, then the `extra` ones.
-/// (`extra` never holds a known key: [`extra`] filtered them out.)
-fn merged(mut known: Vec<(String, Json)>, extra: &Json) -> Json {
-    if let Json::Obj(fields) = extra {
-        known.extend(fields.iter().cloned());
-    }
-    Json::Obj(known)
-}
-
-/// Types the widget reads out of the API's JSON.
-pub trait Decode: Sized {
-    /// Reads `j`; `None` when it is not what the contract promised.
-    fn decode_json(j: &Json) -> Option<Self>;
-}
-
-/// A postal address.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// A postal address. Unknown fields are kept in `extra`, so a fresh checkout
+/// after a decline carries them over intact. (Read and written through a JSON
+/// object, not `#[serde(flatten)]`, whose buffering costs bytes on every type.)
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "Map<String, Value>", into = "Map<String, Value>")]
 pub struct Address {
     /// First line.
     pub line1: String,
@@ -105,48 +51,61 @@ pub struct Address {
     pub state: String,
     /// ISO 3166 alpha-2 country.
     pub country: String,
-    /// Fields this widget does not know (an object), kept so they are carried over intact.
-    pub extra: Json,
+    /// Fields this widget does not know, kept so they are carried over intact.
+    pub extra: Map<String, Value>,
 }
 
-const ADDRESS_KEYS: [&str; 6] = ["line1", "line2", "city", "postalCode", "state", "country"];
+/// Takes the text under `key` out of `fields` (anything but text reads as empty).
+fn take_text(fields: &mut Map<String, Value>, key: &str) -> String {
+    match fields.remove(key) {
+        Some(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
 
-impl Address {
-    /// Reads an address (anything but an object reads as empty).
-    pub fn from_json(j: &Json) -> Address {
-        let [line1, line2, city, postal_code, state, country] = ADDRESS_KEYS.map(|k| text(j, k));
+/// `known` followed by the unknown fields a value was read with.
+fn with_extra<const N: usize>(
+    known: [(&str, Value); N],
+    extra: Map<String, Value>,
+) -> Map<String, Value> {
+    let mut fields = extra;
+    fields.extend(known.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    fields
+}
+
+impl From<Map<String, Value>> for Address {
+    fn from(mut fields: Map<String, Value>) -> Self {
         Address {
-            line1,
-            line2,
-            city,
-            postal_code,
-            state,
-            country,
-            extra: extra(j, &ADDRESS_KEYS),
+            line1: take_text(&mut fields, "line1"),
+            line2: take_text(&mut fields, "line2"),
+            city: take_text(&mut fields, "city"),
+            postal_code: take_text(&mut fields, "postalCode"),
+            state: take_text(&mut fields, "state"),
+            country: take_text(&mut fields, "country"),
+            extra: fields,
         }
     }
+}
 
-    /// The contract's JSON, unknown fields included.
-    pub fn to_json(&self) -> Json {
-        let values = [
-            &self.line1,
-            &self.line2,
-            &self.city,
-            &self.postal_code,
-            &self.state,
-            &self.country,
-        ];
-        let known = ADDRESS_KEYS
-            .iter()
-            .zip(values)
-            .map(|(k, v)| ((*k).to_owned(), Json::str(v.as_str())))
-            .collect();
-        merged(known, &self.extra)
+impl From<Address> for Map<String, Value> {
+    fn from(a: Address) -> Self {
+        with_extra(
+            [
+                ("line1", a.line1.into()),
+                ("line2", a.line2.into()),
+                ("city", a.city.into()),
+                ("postalCode", a.postal_code.into()),
+                ("state", a.state.into()),
+                ("country", a.country.into()),
+            ],
+            a.extra,
+        )
     }
 }
 
-/// Billing or shipping contact.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Billing or shipping contact; unknown fields are kept, as for [`Address`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "Map<String, Value>", into = "Map<String, Value>")]
 pub struct Contact {
     /// Full name.
     pub name: String,
@@ -154,37 +113,61 @@ pub struct Contact {
     pub phone: String,
     /// Address.
     pub address: Address,
-    /// Fields this widget does not know (an object), kept so they are carried over intact.
-    pub extra: Json,
+    /// Fields this widget does not know, kept so they are carried over intact.
+    pub extra: Map<String, Value>,
 }
 
-impl Contact {
-    /// Reads a contact, or `None` when `j` is not an object.
-    pub fn from_json(j: &Json) -> Option<Contact> {
-        j.is_obj().then(|| Contact {
-            name: text(j, "name"),
-            phone: text(j, "phone"),
-            address: Address::from_json(j.get("address")),
-            extra: extra(j, &["name", "phone", "address"]),
-        })
+impl From<Map<String, Value>> for Contact {
+    fn from(mut fields: Map<String, Value>) -> Self {
+        let address = match fields.remove("address") {
+            Some(Value::Object(a)) => Address::from(a),
+            _ => Address::default(),
+        };
+        Contact {
+            name: take_text(&mut fields, "name"),
+            phone: take_text(&mut fields, "phone"),
+            address,
+            extra: fields,
+        }
     }
+}
 
-    /// The contract's JSON, unknown fields included.
-    pub fn to_json(&self) -> Json {
-        let known = vec![
-            ("name".to_owned(), Json::str(self.name.as_str())),
-            ("phone".to_owned(), Json::str(self.phone.as_str())),
-            ("address".to_owned(), self.address.to_json()),
-        ];
-        merged(known, &self.extra)
+impl From<Contact> for Map<String, Value> {
+    fn from(c: Contact) -> Self {
+        let address = Value::Object(c.address.into());
+        with_extra(
+            [
+                ("name", c.name.into()),
+                ("phone", c.phone.into()),
+                ("address", address),
+            ],
+            c.extra,
+        )
     }
 }
 
 /// Tax on an item.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Tax {
     /// Amount in major units.
     pub amount: f64,
+}
+
+fn clamped_quantity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = f64::deserialize(d)?;
+    Ok(if v.is_nan() || v <= 0.0 {
+        0
+    } else if v >= f64::from(u32::MAX) {
+        u32::MAX
+    } else {
+        v as u32
+    })
+}
+
+/// Any JSON value: a finite number is kept, anything else reads as missing.
+fn finite_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(Value::deserialize(d)?.as_f64().filter(|n| n.is_finite()))
 }
 
 impl Item {
@@ -192,43 +175,22 @@ impl Item {
     pub fn name(&self) -> &str {
         self.product_details
             .get("name")
-            .as_str()
+            .and_then(Value::as_str)
             .unwrap_or_default()
     }
 
-    /// Unit price: the item's `price` as sent, else its amount over its
-    /// quantity, to the cent.
-    pub fn unit_price(&self) -> Json {
-        match &self.price {
-            Json::Num(_) => self.price.clone(),
-            _ => {
-                let q = f64::from(self.quantity.max(1));
-                Json::cents((self.amount * 100.0 / q).round() as i64)
-            }
-        }
-    }
-
-    /// Reads a line item.
-    pub fn from_json(j: &Json) -> Item {
-        Item {
-            id: text(j, "id"),
-            sku_id: opt_text(j, "skuId"),
-            quantity: count(j, "quantity"),
-            price: match num(j, "price") {
-                Some(_) => j.get("price").clone(),
-                None => Json::Null,
-            },
-            amount: num(j, "amount").unwrap_or_default(),
-            product_details: j.get("productDetails").clone(),
-            tax: Tax {
-                amount: num(j.get("tax"), "amount").unwrap_or_default(),
-            },
-        }
+    /// Unit price: the item's `price`, else its amount over its quantity.
+    pub fn unit_price(&self) -> f64 {
+        self.price.unwrap_or_else(|| {
+            let q = f64::from(self.quantity.max(1));
+            (self.amount / q * 100.0).round() / 100.0
+        })
     }
 }
 
 /// A checkout line item.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Item {
     /// Item id (server's; never sent back).
     pub id: String,
@@ -236,19 +198,22 @@ pub struct Item {
     pub sku_id: Option<String>,
     /// Quantity (a negative or oversized number is clamped rather than failing
     /// the whole checkout).
+    #[serde(deserialize_with = "clamped_quantity")]
     pub quantity: u32,
-    /// Unit price exactly as the server wrote it (`Null` when absent).
-    pub price: Json,
+    /// Unit price (a price that is not a number reads as missing).
+    #[serde(deserialize_with = "finite_number")]
+    pub price: Option<f64>,
     /// Line amount (price x quantity).
     pub amount: f64,
     /// Name, image and whatever else the merchant sent (carried over verbatim).
-    pub product_details: Json,
+    pub product_details: Value,
     /// Tax on the line.
     pub tax: Tax,
 }
 
 /// Card details the provider returns: never the full number.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct CardSummary {
     /// Brand, e.g. `Visa`.
     pub brand: String,
@@ -261,11 +226,13 @@ pub struct CardSummary {
 }
 
 /// A payment source.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Source {
     /// Source id.
     pub id: SourceId,
     /// Type, e.g. `creditCard`.
+    #[serde(rename = "type")]
     pub kind: String,
     /// State, e.g. `chargeable`.
     pub state: String,
@@ -275,26 +242,9 @@ pub struct Source {
     pub credit_card: Option<CardSummary>,
 }
 
-impl Source {
-    fn read(j: &Json) -> Source {
-        let card = j.get("creditCard");
-        Source {
-            id: SourceId(text(j, "id")),
-            kind: text(j, "type"),
-            state: text(j, "state"),
-            amount: num(j, "amount"),
-            credit_card: card.is_obj().then(|| CardSummary {
-                brand: text(card, "brand"),
-                last_four_digits: text(card, "lastFourDigits"),
-                expiration_month: count(card, "expirationMonth"),
-                expiration_year: count(card, "expirationYear"),
-            }),
-        }
-    }
-}
-
 /// The checkout's payment session.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct PaymentSession {
     /// Session id (sources are created against it).
     pub id: SessionId,
@@ -315,7 +265,8 @@ impl PaymentSession {
 }
 
 /// The checkout's payment block.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Payment {
     /// Attached sources.
     pub sources: Vec<Source>,
@@ -324,7 +275,8 @@ pub struct Payment {
 }
 
 /// A checkout, as much of it as the widget uses.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Checkout {
     /// Id.
     pub id: CheckoutId,
@@ -340,12 +292,12 @@ pub struct Checkout {
     pub bill_to: Option<Contact>,
     /// Shipping contact.
     pub ship_to: Option<Contact>,
-    /// Shipping choice (opaque; carried over to a fresh checkout; `Null` if none).
-    pub shipping_choice: Json,
+    /// Shipping choice (opaque; carried over to a fresh checkout).
+    pub shipping_choice: Option<Value>,
     /// Merchant's own id.
     pub upstream_id: Option<String>,
-    /// Merchant metadata (opaque; `Null` if none).
-    pub metadata: Json,
+    /// Merchant metadata (opaque).
+    pub metadata: Option<Value>,
     /// Line items.
     pub items: Vec<Item>,
     /// Sum of item amounts.
@@ -362,65 +314,19 @@ pub struct Checkout {
     pub payment: Payment,
 }
 
-impl Decode for Checkout {
-    fn decode_json(j: &Json) -> Option<Checkout> {
-        let payment = j.get("payment");
-        let session = payment.get("session");
-        j.is_obj().then(|| Checkout {
-            id: CheckoutId(text(j, "id")),
-            currency: text(j, "currency"),
-            locale: opt_text(j, "locale"),
-            email: opt_text(j, "email"),
-            customer_id: opt_text(j, "customerId"),
-            bill_to: Contact::from_json(j.get("billTo")),
-            ship_to: Contact::from_json(j.get("shipTo")),
-            shipping_choice: j.get("shippingChoice").clone(),
-            upstream_id: opt_text(j, "upstreamId"),
-            metadata: j.get("metadata").clone(),
-            items: j.get("items").items().iter().map(Item::from_json).collect(),
-            subtotal: num(j, "subtotal"),
-            total_tax: num(j, "totalTax"),
-            total_shipping: num(j, "totalShipping"),
-            total_discount: num(j, "totalDiscount"),
-            total_amount: num(j, "totalAmount"),
-            payment: Payment {
-                sources: payment
-                    .get("sources")
-                    .items()
-                    .iter()
-                    .map(Source::read)
-                    .collect(),
-                session: session.is_obj().then(|| PaymentSession {
-                    id: SessionId(text(session, "id")),
-                    state: text(session, "state"),
-                    amount_contributed: num(session, "amountContributed"),
-                    amount_remaining_to_be_contributed: num(
-                        session,
-                        "amountRemainingToBeContributed",
-                    ),
-                }),
-            },
-        })
-    }
-}
-
-impl Decode for Source {
-    fn decode_json(j: &Json) -> Option<Source> {
-        j.is_obj().then(|| Source::read(j))
-    }
-}
-
 /// What the provider asks the shopper to do next on an order (e.g. a redirect).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NextAction {
     /// e.g. `redirect`.
     pub action: String,
     /// e.g. `{"redirectUrl": "..."}`.
-    pub data: Json,
+    pub data: Value,
 }
 
 /// An order's payment session, as far as the widget reads it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct OrderSession {
     /// Session state, e.g. `complete`.
     pub state: String,
@@ -429,14 +335,16 @@ pub struct OrderSession {
 }
 
 /// An order's payment block.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OrderPayment {
     /// The session.
     pub session: Option<OrderSession>,
 }
 
 /// An order.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Order {
     /// Order id.
     pub id: OrderId,
@@ -462,50 +370,14 @@ impl Order {
     }
 }
 
-impl Decode for Order {
-    fn decode_json(j: &Json) -> Option<Order> {
-        let session = j.get("payment").get("session");
-        let next = session.get("nextAction");
-        j.is_obj().then(|| Order {
-            id: OrderId(text(j, "id")),
-            checkout_id: CheckoutId(text(j, "checkoutId")),
-            state: text(j, "state"),
-            total_amount: num(j, "totalAmount"),
-            currency: text(j, "currency"),
-            payment: OrderPayment {
-                session: session.is_obj().then(|| OrderSession {
-                    state: text(session, "state"),
-                    next_action: next.is_obj().then(|| NextAction {
-                        action: text(next, "action"),
-                        data: next.get("data").clone(),
-                    }),
-                }),
-            },
-        })
-    }
-}
-
 /// `GET /orders?checkoutId=` answer.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct OrderList {
     /// More pages exist.
     pub has_more: bool,
     /// The orders.
     pub data: Vec<Order>,
-}
-
-impl Decode for OrderList {
-    fn decode_json(j: &Json) -> Option<OrderList> {
-        j.is_obj().then(|| OrderList {
-            has_more: j.get("hasMore").as_bool().unwrap_or_default(),
-            data: j
-                .get("data")
-                .items()
-                .iter()
-                .filter_map(Order::decode_json)
-                .collect(),
-        })
-    }
 }
 
 /// The body of `POST /sources`. Holds the card number and security code only
@@ -543,28 +415,57 @@ impl std::fmt::Debug for SourceRequest {
 }
 
 impl SourceRequest {
-    /// The JSON body of the contract.
-    pub fn to_json(&self) -> Json {
-        let owner = Json::obj()
-            .with("firstName", Json::str(self.first_name.as_str()))
-            .with("lastName", Json::str(self.last_name.as_str()))
-            .with("email", Json::str(self.email.as_str()))
-            .with("address", self.address.to_json());
-        let card = Json::obj()
-            .with("number", Json::str(self.number.as_str()))
-            .with("expirationMonth", Json::int(self.expiration_month.into()))
-            .with("expirationYear", Json::int(self.expiration_year.into()))
-            .with("cvv", Json::str(self.cvv.as_str()));
-        Json::obj()
-            .with("type", Json::str("creditCard"))
-            .with("sessionId", Json::str(self.session_id.as_str()))
-            .with("owner", owner)
-            .with("creditCard", card)
+    /// The JSON body of the contract, written straight from the request (no
+    /// intermediate copy of the card data).
+    pub fn body(&self) -> String {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body<'a> {
+            #[serde(rename = "type")]
+            kind: &'static str,
+            session_id: &'a SessionId,
+            owner: Owner<'a>,
+            credit_card: Card<'a>,
+        }
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Owner<'a> {
+            first_name: &'a str,
+            last_name: &'a str,
+            email: &'a str,
+            address: &'a Address,
+        }
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Card<'a> {
+            number: &'a str,
+            expiration_month: u32,
+            expiration_year: u32,
+            cvv: &'a str,
+        }
+        let body = Body {
+            kind: "creditCard",
+            session_id: &self.session_id,
+            owner: Owner {
+                first_name: &self.first_name,
+                last_name: &self.last_name,
+                email: &self.email,
+                address: &self.address,
+            },
+            credit_card: Card {
+                number: &self.number,
+                expiration_month: self.expiration_month,
+                expiration_year: self.expiration_year,
+                cvv: &self.cvv,
+            },
+        };
+        serde_json::to_string(&body).unwrap_or_default()
     }
 }
 
 /// One entry of an error body.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ErrorEntry {
     /// Machine code: for decisions, never shown.
     pub code: String,
@@ -572,6 +473,12 @@ pub struct ErrorEntry {
     pub parameter: Option<String>,
     /// Shopper-presentable text.
     pub message: String,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    errors: Vec<ErrorEntry>,
 }
 
 /// Every way an API call can fail, kept apart because each leads somewhere else.
@@ -608,18 +515,8 @@ impl ApiError {
     /// the contract's shape, other JSON, an HTML proxy page, or empty.
     pub fn from_status(status: u16, body: &str, retry_after: Option<u32>) -> Self {
         let errors = || {
-            Json::parse(body)
-                .map(|b| {
-                    b.get("errors")
-                        .items()
-                        .iter()
-                        .map(|e| ErrorEntry {
-                            code: text(e, "code"),
-                            parameter: opt_text(e, "parameter"),
-                            message: text(e, "message"),
-                        })
-                        .collect()
-                })
+            serde_json::from_str::<ErrorBody>(body)
+                .map(|b| b.errors)
                 .unwrap_or_default()
         };
         match status {
@@ -646,15 +543,12 @@ impl ApiError {
 }
 
 /// Decodes a success body, or says it is not what the contract promised.
-pub fn decode<T: Decode>(body: &str) -> Result<T, ApiError> {
-    Json::parse(body)
-        .as_ref()
-        .and_then(T::decode_json)
-        .ok_or(ApiError::Decode)
+pub fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+    serde_json::from_str(body).map_err(|_| ApiError::Decode)
 }
 
 /// Turns a completed HTTP exchange into a typed result.
-pub fn classify<T: Decode>(
+pub fn classify<T: serde::de::DeserializeOwned>(
     status: u16,
     body: &str,
     retry_after: Option<u32>,
@@ -766,7 +660,7 @@ mod tests {
         assert_eq!(c.id.as_str(), "chk_7d1c");
         assert_eq!(c.total_amount, Some(26.51));
         assert_eq!(c.items[0].name(), "Mug");
-        assert_eq!(c.items[0].unit_price(), Json::Num("10.00".into()));
+        assert_eq!(c.items[0].unit_price(), 10.0);
         assert_eq!(c.items[0].quantity, 2);
         assert_eq!(c.bill_to.unwrap().address.postal_code, "55343");
         let session = c.payment.session.unwrap();
@@ -803,24 +697,21 @@ mod tests {
     /// checkout after a decline carries them over intact.
     #[test]
     fn contacts_keep_unknown_fields() {
-        let j = Json::parse(
+        let c: Contact = decode(
             r#"{"name":"A","organization":"Acme","address":{"line1":"x","additionalAddressDetails":"Apt 3"}}"#,
         )
         .unwrap();
-        let c = Contact::from_json(&j).unwrap();
         assert_eq!(c.address.line1, "x");
-        let back = c.to_json();
-        assert_eq!(back.get("organization").as_str(), Some("Acme"));
-        assert_eq!(
-            back.get("address").get("additionalAddressDetails").as_str(),
-            Some("Apt 3")
-        );
-        assert_eq!(back.get("name").as_str(), Some("A"));
-        assert_eq!(Contact::from_json(&Json::Null), None);
+        let back = serde_json::to_value(&c).unwrap();
+        assert_eq!(back["organization"], "Acme");
+        assert_eq!(back["address"]["additionalAddressDetails"], "Apt 3");
+        assert_eq!(back["address"]["line1"], "x");
+        assert_eq!(back["name"], "A");
+        assert_eq!(decode::<Option<Contact>>("null"), Ok(None));
     }
 
-    /// Prices go back exactly as they came; a missing price is the amount
-    /// over the quantity, to the cent; wrong types read as missing.
+    /// Prices go back as they came; a missing price is the amount over the
+    /// quantity, to the cent; wrong types read as missing.
     #[test]
     fn prices_are_carried_exactly() {
         let c: Checkout = decode(
@@ -828,8 +719,17 @@ mod tests {
                 {"quantity":3,"amount":10},{"price":"7","quantity":-2,"amount":7},{"price":null}]}"#,
         )
         .unwrap();
-        let prices: Vec<String> = c.items.iter().map(|i| i.unit_price().text()).collect();
-        assert_eq!(prices, ["10.5", "3.33", "7.00", "0.00"]);
+        let prices: Vec<f64> = c.items.iter().map(Item::unit_price).collect();
+        assert_eq!(prices, [10.5, 3.33, 7.0, 0.0]);
+        let written: Vec<String> = prices
+            .iter()
+            .map(|p| serde_json::json!(p).to_string())
+            .collect();
+        assert_eq!(
+            written,
+            ["10.5", "3.33", "7.0", "0.0"],
+            "shortest round-trip form"
+        );
         assert_eq!(c.items[2].quantity, 0, "negative quantities clamp to zero");
     }
 
@@ -881,7 +781,7 @@ mod tests {
             !dbg.contains("4444222233331111") && !dbg.contains("123"),
             "{dbg}"
         );
-        let body = r.to_json();
+        let body: Value = serde_json::from_str(&r.body()).unwrap();
         assert_eq!(body["creditCard"]["number"], "4444222233331111");
         assert_eq!(body["sessionId"], "ses_1");
         assert_eq!(body["type"], "creditCard");

@@ -4,16 +4,18 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::json::Json;
-use crate::reactive::*;
+use leptos::mount::UnmountHandle;
+use leptos::prelude::*;
+use leptos::tachys::view::any_view::AnyViewState;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
 use crate::api::Api;
-use crate::components::{widget, View};
+use crate::components::Widget;
 use crate::flow::{Config, Event, State};
 use crate::options::Options;
-use crate::runtime::Shell;
+use crate::runtime::{ErrorDetail, Shell};
 
 /// Marks an element that currently hosts a widget.
 const MOUNTED_ATTR: &str = "data-cw-mounted";
@@ -27,8 +29,9 @@ pub struct WidgetHandle {
 struct Mounted {
     shell: Rc<Shell>,
     host: HtmlElement,
-    owner: Owner,
-    view: View,
+    /// Leptos' handle: dropping it removes the view and disposes its owner
+    /// (every signal, memo, effect and listener of this widget).
+    view: UnmountHandle<AnyViewState>,
 }
 
 #[wasm_bindgen]
@@ -37,11 +40,7 @@ impl WidgetHandle {
     pub fn unmount(&mut self) {
         if let Some(m) = self.inner.take() {
             m.shell.shutdown();
-            for n in m.view.nodes() {
-                let _ = m.host.remove_child(n);
-            }
             drop(m.view);
-            m.owner.cleanup();
             let _ = m.host.remove_attribute(MOUNTED_ATTR);
         }
     }
@@ -60,10 +59,10 @@ pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsError
         js_sys::JSON::stringify(&options)
             .ok()
             .and_then(|s| s.as_string())
-            .and_then(|s| Json::parse(&s))
-            .unwrap_or_default()
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or(Value::Null)
     } else {
-        Json::Null
+        Value::Null
     };
     let options = Options::from_json(&json).map_err(|m| JsError::new(&m))?;
     mount_with(host, options).map_err(|m| JsError::new(&m))
@@ -92,58 +91,39 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
         config.readiness_timeout_ms = ms;
     }
     let prefix = next_prefix();
-    // Leptos' async executor (render effects and `spawn_local` run on it);
-    // an error only means it is running already.
-    let _ = any_spawner::Executor::init_wasm_bindgen();
-    // The widget's reactive owner: unmount disposes its signals and memos.
-    let owner = Owner::new();
-    let (shell, view) = owner.with(|| {
-        let state = RwSignal::new(State::new(options.start, config));
-        let shell = Shell::new(state, api, host.clone(), prefix.clone());
-        let on_event = {
-            let shell = OneThread(shell.clone());
-            Callback::new(move |ev: Event| shell.get().dispatch(ev))
-        };
-        (shell, widget(state, on_event, options.locale, prefix))
-    });
-    for n in view.nodes() {
-        let _ = host.append_child(n);
-    }
+    let slot: Rc<RefCell<Option<Rc<Shell>>>> = Rc::default();
+    let view = {
+        let slot = slot.clone();
+        let host = host.clone();
+        let prefix = prefix.clone();
+        leptos::mount::mount_to(host.clone(), move || {
+            let state = RwSignal::new(State::new(options.start, config));
+            let shell = Shell::new(state, api, host, prefix.clone());
+            *slot.borrow_mut() = Some(shell.clone());
+            // The shell is an `Rc` (not `Send`): kept in the view's reactive
+            // owner as a local value, which a `Callback` may hold.
+            let shell = StoredValue::new_local(shell);
+            let on_event = Callback::new(move |ev: Event| {
+                shell.try_with_value(|s| s.dispatch(ev));
+            });
+            view! { <Widget state=state on_event=on_event locale=options.locale prefix=prefix /> }
+                .into_any()
+        })
+    };
+    // `mount_to` runs its closure before it returns.
+    let shell = slot
+        .borrow_mut()
+        .take()
+        .ok_or("checkout-widget: the view did not mount")?;
     let now = js_sys::Date::new_0();
     let today = (now.get_full_year(), now.get_month() + 1);
     // Jitter only: Math.random is plenty.
     let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
     shell.dispatch(Event::Mounted { today, seed });
     Ok(WidgetHandle {
-        inner: Some(Mounted {
-            shell,
-            host,
-            owner,
-            view,
-        }),
+        inner: Some(Mounted { shell, host, view }),
     })
 }
-
-/// A value that Leptos' `Callback` may hold although it is not `Send`/`Sync`
-/// (the shell is an `Rc`). Sound because this build has one thread: without
-/// the `atomics` target feature wasm32 cannot start another, so the value never
-/// crosses one. (`send_wrapper` checks the thread at run time, and that check
-/// pulls `std::thread::current` and a second allocator into the bundle.)
-struct OneThread<T>(T);
-
-impl<T> OneThread<T> {
-    /// The value (a method, so that closures capture the wrapper, not the field).
-    fn get(&self) -> &T {
-        &self.0
-    }
-}
-
-// SAFETY: see above; a build with threads does not compile.
-#[cfg(not(target_feature = "atomics"))]
-unsafe impl<T> Send for OneThread<T> {}
-// SAFETY: as for Send.
-#[cfg(not(target_feature = "atomics"))]
-unsafe impl<T> Sync for OneThread<T> {}
 
 /// `cw1`, `cw2`, ...: unique element-id prefixes for widgets on one page.
 fn next_prefix() -> String {
@@ -193,9 +173,10 @@ fn auto_mount() {
 
 /// Tells the page about a bad auto-mount configuration: a `checkout-error` event.
 fn report_config_error(host: &HtmlElement, message: &str) {
-    let detail = Json::obj()
-        .with("kind", Json::str("config"))
-        .with("message", Json::str(message))
-        .with("retryable", Json::Bool(false));
+    let detail = ErrorDetail {
+        kind: "config",
+        message: message.to_owned(),
+        retryable: false,
+    };
     crate::runtime::dispatch_event(host, "checkout-error", &detail);
 }

@@ -1,7 +1,7 @@
 //! PURE: the options a merchant passes to `mount` (or as `data-*` attributes),
 //! validated into a typed value with a clear message for every mistake.
 
-use crate::json::Json;
+use serde_json::{Map, Value};
 
 use crate::model::CheckoutId;
 
@@ -11,7 +11,7 @@ pub enum Start {
     /// Read an existing checkout.
     Existing(CheckoutId),
     /// Create one from a cart (a `POST /checkouts` create body).
-    Cart(Json),
+    Cart(Value),
 }
 
 /// Validated mount options. Defaults: `paymentsBase` = `apiBase`, `review` = true.
@@ -35,22 +35,23 @@ pub struct Options {
     pub start: Start,
 }
 
-fn text(obj: &Json, key: &str) -> Result<Option<String>, String> {
+fn text(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
     match obj.get(key) {
-        Json::Null => Ok(None),
-        Json::Str(s) if s.trim().is_empty() => Ok(None),
-        Json::Str(s) => Ok(Some(s.trim().to_owned())),
-        _ => Err(format!("checkout-widget: option `{key}` must be a string")),
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
+        Some(_) => Err(format!("checkout-widget: option `{key}` must be a string")),
     }
 }
 
 /// An optional whole number of milliseconds (a number, or a numeric string from a
 /// `data-*` attribute).
-fn millis(obj: &Json, key: &str) -> Result<Option<u64>, String> {
+fn millis(obj: &Map<String, Value>, key: &str) -> Result<Option<u64>, String> {
     let ms = match obj.get(key) {
-        Json::Null => return Ok(None),
-        Json::Num(n) | Json::Str(n) => n.trim().parse().ok(),
-        _ => None,
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        Some(_) => None,
     };
     ms.filter(|ms| *ms > 0).map(Some).ok_or_else(|| {
         format!("checkout-widget: option `{key}` must be a whole number of milliseconds")
@@ -59,12 +60,10 @@ fn millis(obj: &Json, key: &str) -> Result<Option<u64>, String> {
 
 impl Options {
     /// Validates the options object passed to `mount`.
-    pub fn from_json(obj: &Json) -> Result<Self, String> {
-        if !obj.is_obj() {
-            return Err(
-                "checkout-widget: options must be an object, e.g. { apiBase, checkoutId }".into(),
-            );
-        }
+    pub fn from_json(v: &Value) -> Result<Self, String> {
+        let obj = v
+            .as_object()
+            .ok_or("checkout-widget: options must be an object, e.g. { apiBase, checkoutId }")?;
         let api_base = text(obj, "apiBase")?
             .ok_or("checkout-widget: option `apiBase` is required (the merchant backend URL)")?
             .trim_end_matches('/')
@@ -73,12 +72,12 @@ impl Options {
             .map(|p| p.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| api_base.clone());
         let start = match (text(obj, "checkoutId")?, obj.get("cart")) {
-            (Some(_), c) if !c.is_null() => {
+            (Some(_), Some(c)) if !c.is_null() => {
                 return Err("checkout-widget: pass either `checkoutId` or `cart`, not both".into())
             }
             (Some(id), _) => Start::Existing(CheckoutId(id)),
-            (None, cart @ Json::Obj(_)) => Start::Cart(cart.clone()),
-            (None, c) if !c.is_null() => {
+            (None, Some(cart @ Value::Object(_))) => Start::Cart(cart.clone()),
+            (None, Some(c)) if !c.is_null() => {
                 return Err("checkout-widget: option `cart` must be an object".into())
             }
             _ => {
@@ -89,10 +88,10 @@ impl Options {
             }
         };
         let review = match obj.get("review") {
-            Json::Null => true,
-            Json::Bool(b) => *b,
-            Json::Str(s) => s != "false",
-            _ => return Err("checkout-widget: option `review` must be true or false".into()),
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => s != "false",
+            Some(_) => return Err("checkout-widget: option `review` must be true or false".into()),
         };
         let readiness_timeout_ms = millis(obj, "readinessTimeoutMs")?;
         let request_timeout_ms = millis(obj, "requestTimeoutMs")?;
@@ -112,7 +111,7 @@ impl Options {
     pub fn from_attributes<'a>(
         attrs: impl IntoIterator<Item = (&'a str, String)>,
     ) -> Result<Self, String> {
-        let mut obj = Json::obj();
+        let mut obj = Map::new();
         for (name, value) in attrs {
             let key = match name {
                 "data-api-base" => "apiBase",
@@ -125,15 +124,16 @@ impl Options {
                 "data-request-timeout-ms" => "requestTimeoutMs",
                 _ => continue,
             };
-            obj.set(key, Json::Str(value));
+            obj.insert(key.into(), Value::String(value));
         }
-        Self::from_json(&obj)
+        Self::from_json(&Value::Object(obj))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn minimal_options_get_defaults() {
@@ -161,7 +161,7 @@ mod tests {
     /// Each merchant mistake gets a message that names the option.
     #[test]
     fn bad_options_are_explained() {
-        let err = |v: Json| Options::from_json(&v).unwrap_err();
+        let err = |v: Value| Options::from_json(&v).unwrap_err();
         assert!(err(json!({"checkoutId": "c"})).contains("apiBase"));
         assert!(err(json!({"apiBase": "/api"})).contains("checkoutId"));
         assert!(

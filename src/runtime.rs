@@ -4,8 +4,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use crate::json::Json;
-use crate::reactive::*;
+use leptos::prelude::*;
+use serde::Serialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
@@ -13,6 +13,7 @@ use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 use crate::api::Api;
 use crate::flow::{self, Command, Event, Field, Notice, State};
 use crate::i18n;
+use crate::model::{CheckoutId, OrderId};
 
 /// One mounted widget's machinery.
 pub struct Shell {
@@ -70,7 +71,7 @@ impl Shell {
         match command {
             Command::Send(call) => {
                 let this = self.clone();
-                any_spawner::Executor::spawn_local(async move {
+                leptos::task::spawn_local(async move {
                     let reply = this.api.run(call).await;
                     this.dispatch(Event::Reply(reply));
                 });
@@ -122,49 +123,111 @@ impl Shell {
     }
 
     fn emit(&self, notice: Notice) {
-        let id = |id: &crate::model::CheckoutId| Json::str(id.as_str());
-        let d = Json::obj();
-        let (name, detail) = match notice {
-            Notice::Ready(c) => ("checkout-ready", d.with("checkoutId", id(&c))),
-            Notice::Step(step) => ("checkout-step", d.with("step", Json::str(step))),
+        let host = &self.host;
+        match notice {
+            Notice::Ready(checkout_id) => {
+                dispatch_event(host, "checkout-ready", &Ready { checkout_id })
+            }
+            Notice::Step(step) => dispatch_event(host, "checkout-step", &StepDetail { step }),
             Notice::Declined {
                 checkout_id,
                 new_checkout_id,
                 alert,
-            } => (
+            } => dispatch_event(
+                host,
                 "checkout-declined",
-                d.with("checkoutId", id(&checkout_id))
-                    .with("newCheckoutId", id(&new_checkout_id))
-                    .with("message", Json::str(i18n::alert_message(&alert))),
+                &Declined {
+                    checkout_id,
+                    new_checkout_id,
+                    message: i18n::alert_message(&alert),
+                },
             ),
             Notice::NeedsInput {
                 checkout_id,
                 fields,
                 alert,
-            } => (
+            } => dispatch_event(
+                host,
                 "checkout-needs-input",
-                d.with("checkoutId", id(&checkout_id))
-                    .with(
-                        "fields",
-                        Json::Arr(fields.into_iter().map(Json::Str).collect()),
-                    )
-                    .with("message", Json::str(i18n::alert_message(&alert))),
+                &NeedsInput {
+                    checkout_id,
+                    fields,
+                    message: i18n::alert_message(&alert),
+                },
             ),
-            Notice::OrderCreated(order) => (
+            Notice::OrderCreated(order) => dispatch_event(
+                host,
                 "checkout-order-created",
-                d.with("orderId", Json::str(order.id.as_str()))
-                    .with("checkoutId", id(&order.checkout_id))
-                    .with("state", Json::Str(order.state)),
+                &OrderCreated {
+                    order_id: order.id,
+                    checkout_id: order.checkout_id,
+                    state: order.state,
+                },
             ),
-            Notice::Error(f) => (
+            Notice::Error(f) => dispatch_event(
+                host,
                 "checkout-error",
-                d.with("kind", Json::str(f.kind()))
-                    .with("message", Json::str(i18n::failure_message(&f)))
-                    .with("retryable", Json::Bool(f.retryable())),
+                &ErrorDetail {
+                    kind: f.kind(),
+                    message: i18n::failure_message(&f),
+                    retryable: f.retryable(),
+                },
             ),
-        };
-        dispatch_event(&self.host, name, &detail);
+        }
     }
+}
+
+// The `detail` of each event (embedding.md, "Events"). None holds card data.
+
+/// `checkout-ready`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Ready {
+    checkout_id: CheckoutId,
+}
+
+/// `checkout-step`.
+#[derive(Serialize)]
+struct StepDetail {
+    step: &'static str,
+}
+
+/// `checkout-declined` (the 409 path).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Declined {
+    checkout_id: CheckoutId,
+    new_checkout_id: CheckoutId,
+    message: String,
+}
+
+/// `checkout-needs-input` (the other-4xx path).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NeedsInput {
+    checkout_id: CheckoutId,
+    fields: Vec<String>,
+    message: String,
+}
+
+/// `checkout-order-created`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OrderCreated {
+    order_id: OrderId,
+    checkout_id: CheckoutId,
+    state: String,
+}
+
+/// `checkout-error`.
+#[derive(Serialize)]
+pub struct ErrorDetail<'a> {
+    /// `network`, `server`, `timeout`, `config`, `decode` or `not_found`.
+    pub kind: &'a str,
+    /// What the shopper (or the merchant, for `config`) should know.
+    pub message: String,
+    /// Whether trying again may help.
+    pub retryable: bool,
 }
 
 /// The element id of a field in the widget with `prefix`.
@@ -172,9 +235,12 @@ pub fn field_id(prefix: &str, field: Field) -> String {
     format!("{prefix}-{}", field.slug())
 }
 
-/// Dispatches a bubbling `CustomEvent` with a JSON `detail`.
-pub fn dispatch_event(target: &HtmlElement, name: &str, detail: &Json) {
-    let detail = js_sys::JSON::parse(&detail.text()).unwrap_or(JsValue::NULL);
+/// Dispatches a bubbling `CustomEvent` whose `detail` is `detail` as JSON.
+pub fn dispatch_event(target: &HtmlElement, name: &str, detail: &impl Serialize) {
+    let detail = serde_json::to_string(detail)
+        .ok()
+        .and_then(|json| js_sys::JSON::parse(&json).ok())
+        .unwrap_or(JsValue::NULL);
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_detail(&detail);

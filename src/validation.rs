@@ -259,7 +259,7 @@ pub fn check_email(input: &str) -> Result<(), Problem> {
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && !domain.as_bytes().windows(2).any(|w| w == b"..")
+            && !domain.contains("..")
     }) && !s.chars().any(char::is_whitespace);
     if valid {
         Ok(())

@@ -138,7 +138,10 @@ async fn two_widgets_on_one_page_are_independent() {
         ),
     )
     .await;
-    // Both forms are on the page; each label points at its own input.
+    // Both forms are on the page (once the second checkout has loaded); each
+    // label points at its own input.
+    rig.wait_for_text("#second .cw-summary__row--total", "$26.51")
+        .await;
     let ids = run(
         &rig,
         "return [...document.querySelectorAll('input[name=card-number]')].map(i => i.id)",

@@ -1,45 +1,40 @@
-use crate::reactive::*;
+use leptos::prelude::*;
 
-use crate::components::el::{el, el_class, live_text, show, View};
-use crate::components::Ctx;
+use crate::components::ctx;
 use crate::flow::{Alert, Event};
 use crate::i18n;
 
 /// The message above the current step (`role="alert"`), with `Try again` when
 /// the core offers a retry. Server text renders as text, never as HTML.
 ///
-/// The banner appears when an alert does and goes with it; while it stays, its
-/// tone and text follow the current alert in place (a `role="alert"` region
-/// announces the change). Bool memos only: no memo over the `Alert` itself.
-pub fn alert_banner(c: &Ctx) -> View {
-    let c = c.clone();
+/// The banner appears with an alert and goes with it; while it stays, its tone
+/// and text follow the current alert in place, so the `role="alert"` region
+/// announces the change instead of being rebuilt.
+#[component]
+pub fn AlertBanner() -> impl IntoView {
+    let c = ctx();
     let shown = Memo::new(move |_| c.state.with(|s| s.alert.is_some()));
-    let retry = Memo::new(move |_| c.state.with(|s| s.retry.is_some()));
-    let warning = move || {
+    let can_retry = Memo::new(move |_| c.state.with(|s| s.retry.is_some()));
+    let warning = Memo::new(move |_| {
         c.state
             .with(|s| matches!(s.alert, Some(Alert::StillWaiting | Alert::Invalid)))
-    };
-    let message = move || {
+    });
+    let message = Memo::new(move |_| {
         c.state
             .with(|s| s.alert.as_ref().map(i18n::alert_message))
             .unwrap_or_default()
-    };
-    show(shown, move || {
-        el("div")
-            .class_when("cw-alert", "cw-alert--warning", warning)
-            .attr("role", "alert")
-            .child(
-                el_class("p", "cw-alert__message")
-                    .child(live_text(message))
-                    .view(),
-            )
-            .child(show(retry, move || {
-                el_class("button", "cw-button cw-button--secondary")
-                    .attr("type", "button")
-                    .on("click", move |_| c.on_event.run(Event::Retry))
-                    .text("Try again")
-                    .view()
-            }))
-            .view()
-    })
+    });
+    view! {
+        <Show when=move || shown.get()>
+            <div class="cw-alert" class:cw-alert--warning=move || warning.get() role="alert">
+                <p class="cw-alert__message">{move || message.get()}</p>
+                <Show when=move || can_retry.get()>
+                    <button type="button" class="cw-button cw-button--secondary"
+                        on:click=move |_| c.on_event.run(Event::Retry)>
+                        "Try again"
+                    </button>
+                </Show>
+            </div>
+        </Show>
+    }
 }

@@ -1,35 +1,29 @@
-use crate::reactive::*;
+use leptos::prelude::*;
 
-use crate::components::el::{el, el_class, nothing, View};
-use crate::components::Ctx;
+use crate::components::ctx;
 
 /// The confirmation: a heading with `Order placed` and the order id.
-/// Built when the journey completes; the order it shows no longer changes.
-pub fn confirmation(c: &Ctx) -> View {
-    let Some(o) = c.state.with_untracked(|s| s.order.clone()) else {
-        return nothing();
-    };
-    let note = match o.state.as_str() {
-        "in_review" => "We're reviewing your order and will email you when it ships.",
-        "pending_payment" => "We'll confirm your order once the payment completes.",
-        _ => "A confirmation is on its way to your inbox.",
-    };
-    let mut section = el_class("section", "cw-confirmation").child(
-        el_class("h2", "cw-heading cw-confirmation__heading")
-            .text("Order placed")
-            .child(
-                el_class("span", "cw-confirmation__id")
-                    .text(format!("Order number {}", o.id.as_str()))
-                    .view(),
-            )
-            .view(),
-    );
-    if let Some(t) = o.total_amount {
-        section = section.child(
-            el_class("p", "cw-confirmation__total")
-                .text(format!("Total charged: {}", c.money(t)))
-                .view(),
-        );
+#[component]
+pub fn Confirmation() -> impl IntoView {
+    let c = ctx();
+    let order = Memo::new(move |_| c.state.with(|s| s.order.clone()));
+    move || {
+        let o = order.get()?;
+        let note = match o.state.as_str() {
+            "in_review" => "We're reviewing your order and will email you when it ships.",
+            "pending_payment" => "We'll confirm your order once the payment completes.",
+            _ => "A confirmation is on its way to your inbox.",
+        };
+        let total = o.total_amount.map(|t| c.money(t));
+        Some(view! {
+            <section class="cw-confirmation">
+                <h2 class="cw-heading cw-confirmation__heading">
+                    "Order placed"
+                    <span class="cw-confirmation__id">{format!("Order number {}", o.id.as_str())}</span>
+                </h2>
+                {total.map(|t| view! { <p class="cw-confirmation__total">{format!("Total charged: {t}")}</p> })}
+                <p>{note}</p>
+            </section>
+        })
     }
-    section.child(el("p").text(note).view()).view()
 }

@@ -1,7 +1,6 @@
-use crate::reactive::*;
+use leptos::prelude::*;
 
-use crate::components::el::{dynamic, el, el_class, live_text, nothing, View};
-use crate::components::Ctx;
+use crate::components::ctx;
 use crate::flow::{Event, Field};
 use crate::i18n;
 use crate::runtime::field_id;
@@ -44,13 +43,15 @@ fn autocomplete(f: Field) -> &'static str {
 /// One labelled form field bound to the state: visible label (its accessible
 /// name), the value as the core normalised it, and its error tied to it with
 /// `aria-invalid` and `aria-describedby`.
-pub fn form_field(c: &Ctx, field: Field) -> View {
-    let c = c.clone();
+#[component]
+pub fn FormField(
+    /// Which field.
+    field: Field,
+) -> impl IntoView {
+    let c = ctx();
     let id = field_id(&c.prefix, field);
     let error_id = format!("{id}-error");
     let value = Memo::new(move |_| c.state.with(|s| s.form.get(field).to_owned()));
-    // Empty while the field is fine (a String memo, like `value`: one memo type
-    // less in the bundle).
     let message = Memo::new(move |_| {
         c.state.with(|s| {
             s.server_error(field)
@@ -60,26 +61,39 @@ pub fn form_field(c: &Ctx, field: Field) -> View {
                     s.visible_problem(field)
                         .map(|p| i18n::problem_message(field, p))
                 })
-                .unwrap_or_default()
         })
     });
-    let invalid = move || message.with(|m| !m.is_empty());
+    let invalid = move || message.with(Option::is_some).to_string();
+    let described = {
+        let error_id = error_id.clone();
+        move || message.with(|m| m.as_ref().map(|_| error_id.clone()))
+    };
+    let input = move |v: String| c.on_event.run(Event::Input(field, v));
+    let blur = move |_| c.on_event.run(Event::Blur(field));
     let control = if field == Field::Country {
-        let option = |code: &str, name: &str| el("option").attr("value", code).text(name).view();
-        el("select")
-            .child(option("", "Choose…"))
-            .children(COUNTRIES.iter().map(|(code, name)| option(code, name)))
-            // A country from the checkout that the list lacks stays selectable.
-            .child(dynamic(move || {
-                let v = value.get();
-                if v.is_empty() || COUNTRIES.iter().any(|(code, _)| *code == v) {
-                    return nothing();
-                }
-                option(&v, &v)
-            }))
-            .on("change", move |ev| {
-                c.on_event.run(Event::Input(field, target_value(&ev)))
-            })
+        let options = COUNTRIES
+            .iter()
+            .map(|(code, name)| view! { <option value=*code>{*name}</option> })
+            .collect_view();
+        view! {
+            <select class="cw-field__input" id=id.clone() name=field.slug()
+                autocomplete=autocomplete(field)
+                prop:value=move || value.get()
+                aria-invalid=invalid
+                aria-describedby=described
+                on:change:target=move |ev| input(ev.target().value())
+                on:blur=blur>
+                <option value="">"Choose…"</option>
+                {options}
+                // A country from the checkout that the list lacks stays selectable.
+                {move || {
+                    let v = value.get();
+                    (!v.is_empty() && !COUNTRIES.iter().any(|(code, _)| *code == v))
+                        .then(|| view! { <option value=v.clone()>{v.clone()}</option> })
+                }}
+            </select>
+        }
+        .into_any()
     } else {
         let (kind, mode, placeholder) = match field {
             Field::CardNumber => ("text", "numeric", "1234 1234 1234 1234"),
@@ -88,51 +102,24 @@ pub fn form_field(c: &Ctx, field: Field) -> View {
             Field::Email => ("email", "email", ""),
             _ => ("text", "text", ""),
         };
-        el("input")
-            .attr("type", kind)
-            .attr("inputmode", mode)
-            .attr("placeholder", placeholder)
-            .attr("spellcheck", "false")
-            .on("input", move |ev| {
-                c.on_event.run(Event::Input(field, target_value(&ev)))
-            })
+        view! {
+            <input class="cw-field__input" id=id.clone() name=field.slug() type=kind inputmode=mode
+                placeholder=placeholder autocomplete=autocomplete(field)
+                spellcheck="false"
+                prop:value=move || value.get()
+                aria-invalid=invalid
+                aria-describedby=described
+                on:input:target=move |ev| input(ev.target().value())
+                on:blur=blur />
+        }
+        .into_any()
     };
-    let control = control
-        .attr("class", "cw-field__input")
-        .attr("id", id.clone())
-        .attr("name", field.slug())
-        .attr("autocomplete", autocomplete(field))
-        .prop_live("value", move || value.get())
-        .attr_live("aria-invalid", move || Some(invalid().to_string()))
-        .attr_live("aria-describedby", {
-            let error_id = error_id.clone();
-            move || invalid().then(|| error_id.clone())
-        })
-        .on("blur", move |_| c.on_event.run(Event::Blur(field)))
-        .view();
-    el("div")
-        .class_when("cw-field", "cw-field--invalid", invalid)
-        .attr("data-field", field.slug())
-        .child(
-            el_class("label", "cw-field__label")
-                .attr("for", id)
-                .text(i18n::label(field))
-                .view(),
-        )
-        .child(control)
-        .child(
-            el_class("p", "cw-field__error")
-                .attr("id", error_id)
-                .child(live_text(move || message.get()))
-                .view(),
-        )
-        .view()
-}
-
-/// The `value` of an input or select event's target.
-fn target_value(ev: &web_sys::Event) -> String {
-    ev.target()
-        .and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok())
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
+    view! {
+        <div class="cw-field" class:cw-field--invalid=move || message.with(Option::is_some)
+            data-field=field.slug()>
+            <label class="cw-field__label" for=id>{i18n::label(field)}</label>
+            {control}
+            <p class="cw-field__error" id=error_id>{move || message.get()}</p>
+        </div>
+    }
 }

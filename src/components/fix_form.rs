@@ -1,40 +1,29 @@
-use crate::reactive::*;
+use leptos::prelude::*;
 
-use crate::components::el::{dynamic, el_class, View};
-use crate::components::{fieldset, form_field, Ctx};
+use crate::components::{ctx, Fieldset, FormField};
 use crate::flow::Event;
 
 /// After a rejected order (other 4xx): editable fields for what the provider
 /// named, prefilled; `Save and place order` saves them to the same checkout and
 /// orders it again.
-pub fn fix_form(c: &Ctx) -> View {
-    let c = c.clone();
+#[component]
+pub fn FixForm() -> impl IntoView {
+    let c = ctx();
     let fields = Memo::new(move |_| c.state.with(|s| s.fix_fields.clone()));
-    el_class("form", "cw-form")
-        .attr("novalidate", "")
-        .on("submit", move |ev| {
-            ev.prevent_default();
-            c.on_event.run(Event::SaveFix);
-        })
-        .child(
-            fieldset("Check your details")
-                .child(dynamic({
-                    let c = c.clone();
-                    move || {
-                        fields
-                            .get()
-                            .into_iter()
-                            .map(|f| form_field(&c, f))
-                            .collect::<View>()
-                    }
-                }))
-                .view(),
-        )
-        .child(
-            el_class("button", "cw-button cw-button--primary cw-button--block")
-                .attr("type", "submit")
-                .text("Save and place order")
-                .view(),
-        )
-        .view()
+    view! {
+        <form class="cw-form" novalidate
+            on:submit=move |ev| {
+                ev.prevent_default();
+                c.on_event.run(Event::SaveFix);
+            }>
+            <Fieldset legend="Check your details">
+                <For each=move || fields.get() key=|f| *f let:field>
+                    <FormField field=field />
+                </For>
+            </Fieldset>
+            <button type="submit" class="cw-button cw-button--primary cw-button--block">
+                "Save and place order"
+            </button>
+        </form>
+    }
 }

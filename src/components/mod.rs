@@ -1,10 +1,9 @@
-//! One view per file. Views render the state and send events up; they decide
-//! nothing about the journey. Each is a function returning a [`View`] built
-//! with [`el`], so every element shares one type (see `el.rs` for why).
+//! One component per file. Components render the state and send events up;
+//! they decide nothing about the journey. They share the widget's [`Ctx`]
+//! through Leptos' context.
 
 mod alert_banner;
 mod confirmation;
-mod el;
 mod field;
 mod fix_form;
 mod order_summary;
@@ -12,26 +11,24 @@ mod payment_form;
 mod review;
 mod widget;
 
-use crate::reactive::*;
+use leptos::prelude::*;
 
 use crate::flow::{Event, State};
 
-use alert_banner::alert_banner;
-use confirmation::confirmation;
-pub use el::View;
-use field::form_field;
-use fix_form::fix_form;
-use order_summary::order_summary;
-use payment_form::payment_form;
-use review::review;
-pub use widget::widget;
+pub use alert_banner::AlertBanner;
+pub use confirmation::Confirmation;
+pub use field::FormField;
+pub use fix_form::FixForm;
+pub use order_summary::OrderSummary;
+pub use payment_form::PaymentForm;
+pub use review::Review;
+pub use widget::Widget;
 
-/// What every view of one widget shares (passed down, not a Leptos context:
-/// one lookup machinery less in the bundle).
+/// What every component of one widget shares.
 #[derive(Clone)]
 pub struct Ctx {
     /// The widget state, owned by the shell.
-    pub state: RwSignal<State>,
+    pub state: Signal<State>,
     /// Sends shopper events to the shell.
     pub on_event: Callback<Event>,
     /// Prefix of this widget's element ids.
@@ -41,9 +38,24 @@ pub struct Ctx {
 }
 
 /// A `<fieldset>` of the widget's forms, opened by its `<legend>`.
-fn fieldset(legend: &'static str) -> el::El {
-    el::el_class("fieldset", "cw-fieldset")
-        .child(el::el_class("legend", "cw-legend").text(legend).view())
+#[component]
+pub fn Fieldset(
+    /// The visible group name (the fieldset's accessible name).
+    legend: &'static str,
+    /// The fields.
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <fieldset class="cw-fieldset">
+            <legend class="cw-legend">{legend}</legend>
+            {children()}
+        </fieldset>
+    }
+}
+
+/// The context of the enclosing widget.
+pub fn ctx() -> Ctx {
+    expect_context::<Ctx>()
 }
 
 impl Ctx {

@@ -1,52 +1,53 @@
-use crate::reactive::*;
+use leptos::prelude::*;
 
-use crate::components::el::{dynamic, el, el_class, nothing, View};
-use crate::components::Ctx;
+use crate::components::ctx;
 
 /// The order summary: items, subtotal, tax, shipping, discount and total, in the
 /// checkout's currency and locale. Product names are server text: rendered as text.
-pub fn order_summary(c: &Ctx) -> View {
-    let c = c.clone();
+#[component]
+pub fn OrderSummary() -> impl IntoView {
+    let c = ctx();
     let checkout = Memo::new(move |_| c.state.with(|s| s.checkout.clone()));
-    dynamic(move || {
-        let Some(k) = checkout.get() else {
-            return nothing();
-        };
-        let fmt = |amount: Option<f64>| match amount {
-            Some(a) => c.money(a),
+    move || {
+        let k = checkout.get()?;
+        let cc = c.clone();
+        let fmt = move |amount: Option<f64>| match amount {
+            Some(a) => cc.money(a),
             None => "—".to_owned(),
         };
-        let items = k.items.iter().map(|item| {
-            let cell = |class, text: String| el_class("span", class).text(text).view();
-            el_class("li", "cw-summary__item")
-                .child(cell("cw-summary__name", item.name().to_owned()))
-                .child(cell("cw-summary__qty", format!("× {}", item.quantity)))
-                .child(cell("cw-summary__amount", fmt(Some(item.amount))))
-                .view()
-        });
-        let row = |label: &'static str, value: String, class: &'static str| {
-            el_class("div", class)
-                .child(el("dt").text(label).view())
-                .child(el("dd").text(value).view())
-                .view()
+        let items = k
+            .items
+            .iter()
+            .map(|item| {
+                view! {
+                    <li class="cw-summary__item">
+                        <span class="cw-summary__name">{item.name().to_owned()}</span>
+                        <span class="cw-summary__qty">{format!("× {}", item.quantity)}</span>
+                        <span class="cw-summary__amount">{fmt(Some(item.amount))}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        let row = |label: &'static str, value: String, modifier: &'static str| {
+            view! {
+                <div class=format!("cw-summary__row {modifier}")>
+                    <dt>{label}</dt>
+                    <dd>{value}</dd>
+                </div>
+            }
         };
-        let plain = "cw-summary__row";
-        let mut totals = el_class("dl", "cw-summary__totals")
-            .child(row("Subtotal", fmt(k.subtotal), plain))
-            .child(row("Tax", fmt(k.total_tax), plain))
-            .child(row("Shipping", fmt(k.total_shipping), plain));
-        if let Some(d) = k.total_discount.filter(|d| *d > 0.0) {
-            totals = totals.child(row("Discount", format!("−{}", fmt(Some(d))), plain));
-        }
-        let totals = totals.child(row(
-            "Total",
-            fmt(k.total_amount),
-            "cw-summary__row cw-summary__row--total",
-        ));
-        el_class("section", "cw-summary")
-            .attr("aria-label", "Order summary")
-            .child(el_class("ul", "cw-summary__items").children(items).view())
-            .child(totals.view())
-            .view()
-    })
+        let discount = k.total_discount.filter(|d| *d > 0.0);
+        Some(view! {
+            <section class="cw-summary" aria-label="Order summary">
+                <ul class="cw-summary__items">{items}</ul>
+                <dl class="cw-summary__totals">
+                    {row("Subtotal", fmt(k.subtotal), "")}
+                    {row("Tax", fmt(k.total_tax), "")}
+                    {row("Shipping", fmt(k.total_shipping), "")}
+                    {discount.map(|d| row("Discount", format!("−{}", fmt(Some(d))), ""))}
+                    {row("Total", fmt(k.total_amount), "cw-summary__row--total")}
+                </dl>
+            </section>
+        })
+    }
 }

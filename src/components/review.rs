@@ -1,54 +1,35 @@
-use crate::reactive::*;
+use leptos::prelude::*;
 
-use crate::components::el::{el_class, live_text, View};
-use crate::components::Ctx;
+use crate::components::ctx;
 use crate::flow::Event;
 
 /// The review step: the masked card and `Place order`, enabled exactly when
 /// the core would act on it ([`State::can_place_order`](crate::flow::State::can_place_order)).
-pub fn review(c: &Ctx) -> View {
-    let c = c.clone();
-    let card = move || {
+#[component]
+pub fn Review() -> impl IntoView {
+    let c = ctx();
+    let card = Memo::new(move |_| c.state.with(|s| s.card.clone()));
+    let email = Memo::new(move |_| {
         c.state.with(|s| {
-            s.card
+            s.checkout
                 .as_ref()
-                .map(|k| format!("Paying with {} ending in {}", k.brand, k.last_four_digits))
+                .and_then(|c| c.email.clone())
                 .unwrap_or_default()
         })
-    };
-    let email = move || {
-        c.state.with(|s| {
-            let email = s.checkout.as_ref().and_then(|c| c.email.as_deref());
-            format!("Receipt to {}", email.unwrap_or_default())
-        })
-    };
-    let not_ready = move || c.state.with(|s| !s.can_place_order());
-    let heading = format!("{}-review", c.prefix);
-    el_class("section", "cw-review")
-        .attr("aria-labelledby", heading.clone())
-        .child(
-            el_class("h2", "cw-heading")
-                .attr("id", heading)
-                .text("Review your order")
-                .view(),
-        )
-        .child(
-            el_class("p", "cw-review__card")
-                .child(live_text(card))
-                .view(),
-        )
-        .child(
-            el_class("p", "cw-review__email")
-                .child(live_text(email))
-                .view(),
-        )
-        .child(
-            el_class("button", "cw-button cw-button--primary cw-button--block")
-                .attr("type", "button")
-                .attr_live("disabled", move || not_ready().then(String::new))
-                .on("click", move |_| c.on_event.run(Event::PlaceOrder))
-                .text("Place order")
-                .view(),
-        )
-        .view()
+    });
+    let ready = Memo::new(move |_| c.state.with(|s| s.can_place_order()));
+    view! {
+        <section class="cw-review" aria-labelledby=format!("{}-review", c.prefix)>
+            <h2 class="cw-heading" id=format!("{}-review", c.prefix)>"Review your order"</h2>
+            <p class="cw-review__card">
+                {move || card.get().map(|k| format!("Paying with {} ending in {}", k.brand, k.last_four_digits))}
+            </p>
+            <p class="cw-review__email">{move || format!("Receipt to {}", email.get())}</p>
+            <button type="button" class="cw-button cw-button--primary cw-button--block"
+                disabled=move || !ready.get()
+                on:click=move |_| c.on_event.run(Event::PlaceOrder)>
+                "Place order"
+            </button>
+        </section>
+    }
 }

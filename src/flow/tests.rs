@@ -2,7 +2,8 @@
 //! property tests over random shopper/response sequences.
 
 use super::*;
-use crate::model::{Decode, PaymentSession, SessionId};
+use crate::model::{PaymentSession, SessionId};
+use serde_json::json;
 
 const TODAY: (u32, u32) = (2026, 11);
 const VISA: &str = "4444 2222 3333 1111";
@@ -12,7 +13,7 @@ fn id(s: &str) -> CheckoutId {
 }
 
 fn checkout(cid: &str, session_state: &str, remaining: f64) -> Checkout {
-    Checkout::decode_json(&json!({
+    serde_json::from_value(json!({
         "id": cid, "currency": "USD", "locale": "en_US", "email": "jdoe@example.com",
         "customerId": "cus_1", "upstreamId": "up_1", "metadata": {"campaign": "fall"},
         "shippingChoice": {"amount": 5.0, "description": "Standard"},
@@ -38,14 +39,16 @@ fn ready(cid: &str) -> Checkout {
 }
 
 fn source(sid: &str) -> Source {
-    Source::decode_json(&json!({"id": sid, "type": "creditCard", "state": "chargeable",
+    serde_json::from_value(json!({"id": sid, "type": "creditCard", "state": "chargeable",
         "creditCard": {"brand": "Visa", "lastFourDigits": "1111", "expirationMonth": 7, "expirationYear": 2030}}))
     .unwrap()
 }
 
 fn order(oid: &str, cid: &str, state: &str) -> Order {
-    Order::decode_json(&json!({"id": oid, "checkoutId": cid, "state": state, "totalAmount": 26.51}))
-        .unwrap()
+    serde_json::from_value(
+        json!({"id": oid, "checkoutId": cid, "state": state, "totalAmount": 26.51}),
+    )
+    .unwrap()
 }
 
 fn err(code: &str, parameter: Option<&str>, message: &str) -> Vec<ErrorEntry> {
@@ -423,7 +426,7 @@ fn edited_contact_data_is_saved_first_with_only_the_changed_fields() {
     let Call::UpdateCheckout(_, body) = one(&cmds) else {
         panic!()
     };
-    assert!(matches!(&body, Json::Obj(f) if f.len() == 1));
+    assert_eq!(body.as_object().unwrap().len(), 1);
     assert_eq!(body["billTo"]["address"]["postalCode"], "55344");
     assert_eq!(
         body["billTo"]["phone"], "555",

@@ -170,6 +170,9 @@ impl Rig {
         }
         let caps = json!({
             "browserName": "chrome",
+            // Everything the page's console shows (script output, refused
+            // resources, SRI and CSP failures), for `console_log`.
+            "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": [
@@ -241,6 +244,27 @@ impl Rig {
             .unwrap_or(Value::Null)
     }
 
+    /// What the browser's console showed since the last call, as
+    /// `(level, message)`: script output and what the browser itself reports
+    /// (a refused stylesheet, an SRI or CSP failure, a failed load), which no
+    /// page script can see. ChromeDriver's log endpoint; it drains as it reads.
+    pub async fn console_log(&self) -> Vec<(String, String)> {
+        let entries = self
+            .client
+            .issue_cmd(BrowserLog)
+            .await
+            .expect("read the browser's console log");
+        entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                let text = |k: &str| e[k].as_str().unwrap_or_default().to_owned();
+                (text("level"), text("message"))
+            })
+            .collect()
+    }
+
     /// Every API request the sandbox received, in order.
     pub fn api_log(&self) -> Vec<Value> {
         self.sandbox
@@ -249,6 +273,25 @@ impl Rig {
             .iter()
             .map(|e| serde_json::to_value(e).unwrap())
             .collect()
+    }
+}
+
+/// ChromeDriver's `POST /session/{id}/se/log` for the `browser` log (needs the
+/// `goog:loggingPrefs` capability the rig sets).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
     }
 }
 
