@@ -30,15 +30,24 @@ WASM_BUILD_ENV := RUSTUP_TOOLCHAIN=$(WASM_TOOLCHAIN) \
 	CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
 	RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none --cfg erase_components"
 
-# The release bundle (dist/) with stable asset names, then its sizes.
+# The release bundles (dist/) with stable asset names, then their sizes: the
+# widget's (index.html), then the card frame's (card-frame.html: the crate with
+# only the `card-frame` feature, every URL relative). Trunk builds one page per
+# run and empties its dist first, so the frame is built aside and copied in.
+FRAME_DIST := target/card-frame-dist
 build: setup
 	$(WASM_BUILD_ENV) trunk build --release
+	$(WASM_BUILD_ENV) trunk build card-frame.html --release --html-output card-frame.html \
+		--public-url ./ --dist $(FRAME_DIST)
+	cp -R $(FRAME_DIST)/. dist/
 	@scripts/sizes.sh dist
 
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --lib --bin card-frame --target wasm32-unknown-unknown \
+		--no-default-features --features card-frame -- -D warnings
 
 # Host tests of the core and the sandbox, and the browser tests against dist/.
 test-all:

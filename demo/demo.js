@@ -5,6 +5,7 @@
 //   ?locale=de-DE        locale override
 //   ?readinessTimeoutMs=N how long to wait for the payment session before "Try again"
 //   ?requestTimeoutMs=N   how long one request may take before it is abandoned
+//   ?challengeTimeoutMs=N how long a 3-D Secure challenge may stay open
 import init, { mount } from "/checkout-widget.js";
 
 const cart = {
@@ -52,13 +53,17 @@ for (const name of ["checkout-ready", "checkout-step", "checkout-declined", "che
   });
 }
 
+// The sandbox says where its payments origin is (the card frame lives there).
+// A real store knows its provider's URL; this demo asks its local backend.
+const sandbox = await fetch("/sandbox.json").then((r) => r.json());
+
 const params = new URLSearchParams(location.search);
-const options = { apiBase: "/api" };
+const options = { apiBase: "/api", paymentsBase: sandbox.paymentsBase };
 if (params.get("checkoutId")) options.checkoutId = params.get("checkoutId");
 else options.cart = cart;
 if (params.get("review") === "false") options.review = false;
 if (params.get("locale")) options.locale = params.get("locale");
-for (const key of ["readinessTimeoutMs", "requestTimeoutMs"]) {
+for (const key of ["readinessTimeoutMs", "requestTimeoutMs", "challengeTimeoutMs"]) {
   if (params.get(key)) options[key] = Number(params.get(key));
 }
 

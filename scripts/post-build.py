@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Trunk post-build hook: minify the JS glue and the widget stylesheet, then
-bring every Subresource Integrity hash in the staged pages up to date.
+"""Trunk post-build hook: minify the JS glue and the stylesheet of whichever
+bundle was built (the widget's, from index.html, or the card frame's, from
+card-frame.html), then bring every Subresource Integrity hash in the staged
+pages up to date.
 
 esbuild removes whitespace and comments and shortens local names (-1.9 KB
-brotli), the same minifier the benchmark applies to the peers' drop-ins. The
-module's exports (`mount`, `WidgetHandle`, the default init) and
-`import.meta.url` are kept, and the hook fails the build if an export is lost.
+brotli), the same minifier the benchmark applies to the peers' drop-ins. Each
+module's exports (`mount`, `WidgetHandle` or `startCardFrame`, the default
+init) and `import.meta.url` are kept, and the hook fails the build if an
+export is lost.
 
 Trunk writes `integrity` hashes into `index.html` before this hook runs, so a
 file rewritten here would keep a stale hash and the browser would refuse it
@@ -25,8 +28,25 @@ import sys
 import tempfile
 
 
+# Per bundle: the files to minify, and the exports its JS must keep.
+BUNDLES = {
+    "checkout-widget": (
+        ("checkout-widget.js", "checkout-widget.css"),
+        ("export function mount(", "export class WidgetHandle", " as default}"),
+    ),
+    "card-frame": (
+        ("card-frame.js", "card-frame.css", "card-frame-boot.js"),
+        ("export function startCardFrame(", " as default}"),
+    ),
+}
+
+
 def minify(staging):
-    for name in ("checkout-widget.js", "checkout-widget.css"):
+    built = [b for b in BUNDLES if os.path.isfile(os.path.join(staging, b + "_bg.wasm"))]
+    if len(built) != 1:
+        sys.exit(f"post-build: expected one bundle in {staging}, found {built}")
+    names, exports = BUNDLES[built[0]]
+    for name in names:
         path = os.path.join(staging, name)
         before = os.path.getsize(path)
         with tempfile.TemporaryDirectory() as tmp:
@@ -36,8 +56,8 @@ def minify(staging):
                 check=True,
             )
             text = open(out).read()
-        if name.endswith(".js"):
-            for export in ("export function mount(", "export class WidgetHandle", " as default}"):
+        if name == names[0]:
+            for export in exports:
                 if export not in text:
                     sys.exit(f"post-build: the minified JS lost `{export}`")
         open(path, "w").write(text)

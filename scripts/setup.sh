@@ -13,6 +13,7 @@ WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = 
 TRUNK_VERSION=0.21.14   # 0.22 needs a newer rustc than this machine has
 BINARYEN_VERSION=123.0.0 # Debian's wasm-opt 108 silently breaks the bundle
 ESBUILD_VERSION=0.25.12  # minifies the JS glue and the stylesheet (scripts/post-build.py)
+AXE_CORE_VERSION=4.14.1  # the accessibility checks of tests/e2e_a11y.rs (a library, no CLI)
 # The release wasm alone is compiled by a pinned nightly that rebuilds std for
 # size; the Makefile's `build` sets both, and everything else uses stable.
 make_var() { sed -n "s/^$1 := //p" Makefile; }
@@ -81,6 +82,16 @@ binaryen_version() {
 esbuild_version() { esbuild --version 2>/dev/null; }
 npm_tool binaryen "$BINARYEN_VERSION" "${BINARYEN_VERSION%%.*}" binaryen_version
 npm_tool esbuild "$ESBUILD_VERSION" "$ESBUILD_VERSION" esbuild_version
+# axe-core has no command: its version is the one in its package.json, under
+# npm's global root, where tests/e2e_a11y.rs finds axe.min.js.
+axe_core_version() {
+  local dir
+  dir="$(npm root -g 2>/dev/null)/axe-core"
+  if [ -f "$dir/axe.min.js" ]; then
+    node -p "require('$dir/package.json').version" 2>/dev/null || true
+  fi
+}
+npm_tool axe-core "$AXE_CORE_VERSION" "$AXE_CORE_VERSION" axe_core_version
 
 # Faster, smaller-memory installs of the build tools (they are not our bundle).
 fast_install() {

@@ -21,24 +21,16 @@ pub const REQUEST_TIMEOUT_MS: u64 = 15_000;
 /// The API client of one widget. Every request it starts can be aborted at once.
 pub struct Api {
     api_base: String,
-    payments_base: String,
-    public_key: Option<String>,
     timeout_ms: i32,
     inflight: RefCell<Vec<AbortController>>,
 }
 
 impl Api {
-    /// A client for the configured bases (no trailing slashes).
-    pub fn new(
-        api_base: String,
-        payments_base: String,
-        public_key: Option<String>,
-        timeout_ms: u64,
-    ) -> Rc<Self> {
+    /// A client for the merchant backend at `api_base` (no trailing slash).
+    /// The payments origin's calls are the card frame's, not this client's.
+    pub fn new(api_base: String, timeout_ms: u64) -> Rc<Self> {
         Rc::new(Self {
             api_base,
-            payments_base,
-            public_key,
             timeout_ms: i32::try_from(timeout_ms).unwrap_or(i32::MAX),
             inflight: RefCell::default(),
         })
@@ -57,29 +49,19 @@ impl Api {
         match call {
             Call::GetCheckout(id) => {
                 let url = format!("{base}/checkouts/{}", encode(id.as_str()));
-                Reply::Checkout(typed(self.send(Method::GET, &url, None, None).await))
+                Reply::Checkout(typed(self.send(Method::GET, &url, None).await))
             }
             Call::CreateCheckout(body) => {
                 let url = format!("{base}/checkouts");
                 Reply::Checkout(typed(
-                    self.send(Method::POST, &url, Some(body.to_string()), None)
-                        .await,
+                    self.send(Method::POST, &url, Some(body.to_string())).await,
                 ))
             }
             Call::UpdateCheckout(id, body) => {
                 let url = format!("{base}/checkouts/{}", encode(id.as_str()));
                 Reply::Checkout(typed(
-                    self.send(Method::POST, &url, Some(body.to_string()), None)
-                        .await,
+                    self.send(Method::POST, &url, Some(body.to_string())).await,
                 ))
-            }
-            Call::CreateSource(request) => {
-                // Card data goes to this call only: the body lives until it is sent.
-                let url = format!("{}/sources", self.payments_base);
-                let auth = self.public_key.as_ref().map(|k| format!("Bearer {k}"));
-                let body = request.body();
-                drop(request);
-                Reply::Source(typed(self.send(Method::POST, &url, Some(body), auth).await))
             }
             Call::AttachSource(id, source) => {
                 let url = format!(
@@ -87,7 +69,7 @@ impl Api {
                     encode(id.as_str()),
                     encode(source.as_str())
                 );
-                Reply::Source(typed(self.send(Method::POST, &url, None, None).await))
+                Reply::Source(typed(self.send(Method::POST, &url, None).await))
             }
             Call::PlaceOrder(id) => {
                 let url = format!("{base}/orders");
@@ -98,11 +80,11 @@ impl Api {
                 }
                 let body =
                     serde_json::to_string(&OrderRequest { checkout_id: &id }).unwrap_or_default();
-                Reply::Order(typed(self.send(Method::POST, &url, Some(body), None).await))
+                Reply::Order(typed(self.send(Method::POST, &url, Some(body)).await))
             }
             Call::FindOrders(id) => {
                 let url = format!("{base}/orders?checkoutId={}", encode(id.as_str()));
-                Reply::Orders(typed(self.send(Method::GET, &url, None, None).await))
+                Reply::Orders(typed(self.send(Method::GET, &url, None).await))
             }
         }
     }
@@ -115,7 +97,6 @@ impl Api {
         method: Method,
         url: &str,
         body: Option<String>,
-        authorization: Option<String>,
     ) -> Result<Exchange, ApiError> {
         let controller = AbortController::new().map_err(|_| ApiError::Network)?;
         self.inflight.borrow_mut().push(controller.clone());
@@ -137,13 +118,10 @@ impl Api {
             (id, cb)
         };
         let signal = controller.signal();
-        let mut builder = RequestBuilder::new(url)
+        let builder = RequestBuilder::new(url)
             .method(method)
             .header("Accept", "application/json")
             .abort_signal(Some(&signal));
-        if let Some(auth) = &authorization {
-            builder = builder.header("Authorization", auth);
-        }
         let result = async {
             // Every failure before a status (offline, refused, reset, aborted)
             // is "no response".

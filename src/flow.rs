@@ -10,13 +10,19 @@
 //! - after a 409 the next order goes to a fresh checkout; after another 4xx, to
 //!   the same checkout once the named fields are fixed;
 //! - an order whose outcome is unknown is looked up before it is ever re-sent;
-//! - the card number and security code leave the state once the source exists.
+//! - card data never enters this state: the card frame (another origin) holds
+//!   it, creates the source and runs 3-D Secure; the core asks it to, over
+//!   [`Command::ToFrame`], and hears back through [`Event::Frame`]. Only the
+//!   brand, last four digits and expiry come back.
 
 use serde_json::{json, Map, Value};
 
+use crate::card_frame::protocol::{
+    CardField, CardSource, ChallengeOutcome, FrameState, FromFrame, Owner, ToFrame, TokenizeFailure,
+};
 use crate::model::{
     Address, ApiError, CardSummary, Checkout, CheckoutId, Contact, ErrorEntry, Order, OrderList,
-    Source, SourceId, SourceRequest,
+    Source, SourceId,
 };
 use crate::options::Start;
 use crate::validation::{self as v, Problem};
@@ -32,6 +38,8 @@ pub struct Config {
     pub poll_first_ms: u64,
     /// Largest delay between readiness checks.
     pub poll_cap_ms: u64,
+    /// How long a 3-D Secure challenge may stay open before it counts as abandoned.
+    pub challenge_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -41,6 +49,7 @@ impl Default for Config {
             readiness_timeout_ms: 30_000,
             poll_first_ms: 250,
             poll_cap_ms: 2_000,
+            challenge_timeout_ms: 600_000,
         }
     }
 }
@@ -52,6 +61,8 @@ pub enum Step {
     Loading,
     /// Entering payment details (and contact/billing data).
     Payment,
+    /// The card frame is running the card's 3-D Secure challenge.
+    Authenticating,
     /// Waiting for the payment session to become ready.
     Waiting,
     /// Reviewing before `Place order`.
@@ -72,6 +83,7 @@ impl Step {
         Some(match self {
             Self::Loading => return None,
             Self::Payment => "payment",
+            Self::Authenticating => "authenticating",
             Self::Waiting => "waiting",
             Self::Review => "review",
             Self::Submitting => "submitting",
@@ -82,17 +94,12 @@ impl Step {
     }
 }
 
-/// The fields a shopper can type into.
+/// The fields a shopper can type into on the merchant page. The card fields
+/// ([`CardField`]) live in the card frame and never here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Field {
-    /// Name on card (also the billing name).
+    /// The billing name (shown when a rejected order names it).
     Name,
-    /// Card number.
-    CardNumber,
-    /// Expiration date, MM/YY.
-    Expiry,
-    /// Security code.
-    Cvc,
     /// Email.
     Email,
     /// Address line.
@@ -108,12 +115,19 @@ pub enum Field {
 }
 
 impl Field {
-    /// Every field, in form order.
-    pub const ALL: [Field; 10] = [
+    /// Every field.
+    pub const ALL: [Field; 7] = [
         Field::Name,
-        Field::CardNumber,
-        Field::Expiry,
-        Field::Cvc,
+        Field::Email,
+        Field::Line1,
+        Field::City,
+        Field::PostalCode,
+        Field::Country,
+        Field::State,
+    ];
+
+    /// The fields of payment entry, in form order (below the card frame).
+    pub const PAYMENT: [Field; 6] = [
         Field::Email,
         Field::Line1,
         Field::City,
@@ -133,18 +147,10 @@ impl Field {
         Field::State,
     ];
 
-    /// Card fields: re-entered after a decline, dropped once a source exists.
-    pub fn is_card(self) -> bool {
-        matches!(self, Field::CardNumber | Field::Expiry | Field::Cvc)
-    }
-
     /// A short stable slug (element ids, tests).
     pub fn slug(self) -> &'static str {
         match self {
             Field::Name => "name",
-            Field::CardNumber => "card-number",
-            Field::Expiry => "expiry",
-            Field::Cvc => "cvc",
             Field::Email => "email",
             Field::Line1 => "address",
             Field::City => "city",
@@ -158,9 +164,6 @@ impl Field {
     pub fn parameter(self) -> &'static str {
         match self {
             Field::Name => "billTo.name",
-            Field::CardNumber => "creditCard.number",
-            Field::Expiry => "creditCard.expirationMonth",
-            Field::Cvc => "creditCard.cvv",
             Field::Email => "email",
             Field::Line1 => "billTo.address.line1",
             Field::City => "billTo.address.city",
@@ -175,16 +178,13 @@ impl Field {
         let p = p.trim();
         match p {
             "email" | "billTo.email" => vec![Field::Email],
-            "billTo.name" | "owner.firstName" | "owner.lastName" => vec![Field::Name],
+            "billTo.name" => vec![Field::Name],
             "billTo.address.line1" | "billTo.address.line2" => vec![Field::Line1],
             "billTo.address.city" => vec![Field::City],
             "billTo.address.postalCode" => vec![Field::PostalCode],
             "billTo.address.country" => vec![Field::Country],
             "billTo.address.state" => vec![Field::State],
             "billTo" | "billTo.address" => Field::CONTACT[1..].to_vec(),
-            "creditCard.number" => vec![Field::CardNumber],
-            "creditCard.cvv" => vec![Field::Cvc],
-            "creditCard.expirationMonth" | "creditCard.expirationYear" => vec![Field::Expiry],
             _ => vec![],
         }
     }
@@ -194,11 +194,18 @@ impl Field {
     }
 }
 
+/// Whether an error's `parameter` names card data (the card frame's fields:
+/// the card must be entered again, in the frame).
+pub fn names_card(parameter: &str) -> bool {
+    let p = parameter.trim();
+    p.starts_with("creditCard") || p == "owner.firstName" || p == "owner.lastName"
+}
+
 /// What the shopper typed, and which fields they have left (errors show then).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Form {
-    values: [String; 10],
-    touched: [bool; 10],
+    values: [String; 7],
+    touched: [bool; 7],
 }
 
 /// Longest value accepted in a free-text field.
@@ -218,9 +225,6 @@ impl Form {
     /// Sets a value, normalised the way the field is displayed.
     pub fn set(&mut self, f: Field, raw: &str) {
         let value = match f {
-            Field::CardNumber => v::format_card_number(raw),
-            Field::Expiry => v::format_expiry(raw),
-            Field::Cvc => v::digits(raw).chars().take(4).collect(),
             Field::Country => raw.trim().to_ascii_uppercase().chars().take(2).collect(),
             _ => raw.chars().take(MAX_TEXT).collect(),
         };
@@ -231,21 +235,11 @@ impl Form {
         self.touched[f.index()] = true;
     }
 
-    fn clear_card(&mut self) {
-        for f in [Field::CardNumber, Field::Expiry, Field::Cvc] {
-            self.values[f.index()] = String::new();
-            self.touched[f.index()] = false;
-        }
-    }
-
     /// The problem with one field, if any.
-    pub fn problem(&self, f: Field, today: (u32, u32)) -> Option<Problem> {
+    pub fn problem(&self, f: Field) -> Option<Problem> {
         let val = self.get(f);
         let r = match f {
             Field::Name => v::check_text(val, MAX_TEXT),
-            Field::CardNumber => v::check_card_number(val).map(drop),
-            Field::Expiry => v::check_expiry(val, today).map(drop),
-            Field::Cvc => v::check_cvc(val, v::brand(self.get(Field::CardNumber))),
             Field::Email => v::check_email(val),
             Field::Line1 | Field::City => v::check_text(val, MAX_TEXT),
             Field::PostalCode => v::check_postal_code(val, self.get(Field::Country)),
@@ -259,11 +253,8 @@ impl Form {
     }
 
     /// The first field among `fields` with a problem.
-    fn first_problem(&self, fields: &[Field], today: (u32, u32)) -> Option<Field> {
-        fields
-            .iter()
-            .copied()
-            .find(|f| self.problem(*f, today).is_some())
+    fn first_problem(&self, fields: &[Field]) -> Option<Field> {
+        fields.iter().copied().find(|f| self.problem(*f).is_some())
     }
 
     fn prefill(&mut self, c: &Checkout) {
@@ -318,6 +309,8 @@ pub enum Failure {
     Rejected(Option<String>),
     /// An order exists for this checkout but is not placed (e.g. `blocked`).
     OrderNotPlaced,
+    /// The secure card form (the card frame) did not load.
+    FrameFailed,
 }
 
 impl Failure {
@@ -337,7 +330,7 @@ impl Failure {
     /// The `kind` of a `checkout-error` event.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::Network => "network",
+            Self::Network | Self::FrameFailed => "network",
             Self::Timeout => "timeout",
             Self::Decode => "decode",
             Self::Server | Self::Rejected(_) | Self::CheckoutNotFound | Self::OrderNotPlaced => {
@@ -350,7 +343,7 @@ impl Failure {
     pub fn retryable(&self) -> bool {
         matches!(
             self,
-            Self::Network | Self::Timeout | Self::Server | Self::Decode
+            Self::Network | Self::Timeout | Self::Server | Self::Decode | Self::FrameFailed
         )
     }
 }
@@ -382,6 +375,18 @@ pub enum Alert {
         /// The provider's message, if any.
         message: Option<String>,
     },
+    /// 3-D Secure failed: the card could not be verified.
+    CardNotVerified,
+    /// The 3-D Secure challenge was cancelled or ran out of time: `Verify
+    /// again` or `Use another card`.
+    ChallengeAbandoned {
+        /// It ran out of time (else the shopper cancelled it).
+        timed_out: bool,
+    },
+    /// The secure card form did not load.
+    FrameFailed,
+    /// The secure card form is still loading.
+    FrameLoading,
     /// The session needs new payment details (on the same checkout).
     PaymentAgain,
     /// The session is still not ready after the time limit.
@@ -405,6 +410,8 @@ pub enum Retry {
     Fresh(Value),
     /// Submit the payment form again.
     Continue,
+    /// Load the card frame again.
+    Frame,
     /// Attach the created source again.
     Attach,
     /// Start waiting for the session again.
@@ -424,7 +431,8 @@ pub enum Pending {
     Load,
     /// `POST /checkouts/{id}` with contact changes, before creating a source.
     SaveContact,
-    /// `POST /sources`.
+    /// The card frame's tokenization (`POST /sources`, and 3-D Secure while
+    /// the challenge is open).
     CreateSource,
     /// `POST /checkouts/{id}/sources/{sourceId}`.
     Attach,
@@ -467,8 +475,6 @@ pub struct State {
     pub start: Start,
     /// Current step.
     pub step: Step,
-    /// (year, month) today, for expiry checks.
-    pub today: (u32, u32),
     rng: u64,
     /// The live checkout.
     pub checkout: Option<Checkout>,
@@ -484,6 +490,12 @@ pub struct State {
     pub source: Option<SourceId>,
     /// The request in flight, if any.
     pub pending: Option<Pending>,
+    /// The card frame, as far as the core knows it.
+    pub frame: Frame,
+    /// Id of the latest tokenization asked of the frame (answers to others are stale).
+    pub request: u32,
+    /// The tokenization whose 3-D Secure challenge is open or was abandoned.
+    pub challenge: Option<u32>,
     /// Checkouts that must never be ordered again (declined, or ordered).
     pub dead: Vec<CheckoutId>,
     /// Checkout ids sent to `POST /orders` at least once.
@@ -515,6 +527,19 @@ pub enum TimerAction {
     Poll,
     /// Run the offered retry automatically.
     Retry,
+    /// The 3-D Secure challenge ran out of time.
+    ChallengeTimeout,
+}
+
+/// The card frame as the core knows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Frame {
+    /// It accepted the init and shows the card form.
+    pub ready: bool,
+    /// It did not load (the shell gave up waiting, or the iframe failed).
+    pub failed: bool,
+    /// Its last report.
+    pub state: FrameState,
 }
 
 /// Automatic retries (idempotent reads, 503 with `Retry-After`) before the
@@ -528,10 +553,8 @@ const MAX_RETRY_AFTER_S: u32 = 30;
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// The widget was mounted; `today` is (year, month), `seed` feeds the jitter.
+    /// The widget was mounted; `seed` feeds the jitter.
     Mounted {
-        /// (year, month).
-        today: (u32, u32),
         /// Random seed.
         seed: u64,
     },
@@ -547,10 +570,18 @@ pub enum Event {
     SaveFix,
     /// `Try again`.
     Retry,
+    /// `Verify again` (the 3-D Secure challenge, after a cancel or a time-out).
+    VerifyAgain,
+    /// `Use another card` (after a cancelled or timed-out challenge).
+    UseAnotherCard,
     /// A readiness timer of this generation fired.
     Timer(u32),
     /// The request in flight answered.
     Reply(Reply),
+    /// The card frame said something (decoded and checked by the shell).
+    Frame(FromFrame),
+    /// The card frame did not come up.
+    FrameFailed,
 }
 
 /// An answer to a [`Call`].
@@ -589,8 +620,6 @@ pub enum Call {
     CreateCheckout(Value),
     /// `POST /checkouts/{id}` with only the changed fields → [`Reply::Checkout`].
     UpdateCheckout(CheckoutId, Value),
-    /// `POST /sources` (to `paymentsBase`) → [`Reply::Source`].
-    CreateSource(Box<SourceRequest>),
     /// `POST /checkouts/{id}/sources/{sourceId}` → [`Reply::Source`].
     AttachSource(CheckoutId, SourceId),
     /// `POST /orders` → [`Reply::Order`].
@@ -613,6 +642,11 @@ pub enum Command {
     },
     /// Move keyboard focus to a field.
     Focus(Field),
+    /// Post this message to the card frame (for [`ToFrame::Focus`], focus the
+    /// frame first).
+    ToFrame(ToFrame),
+    /// Replace the card frame with a fresh one (a new handshake).
+    ReloadFrame,
     /// Dispatch a DOM event on the mount element.
     Emit(Notice),
 }
@@ -655,7 +689,6 @@ impl State {
             config,
             start,
             step: Step::Loading,
-            today: (1970, 1),
             rng: 0x9e37_79b9_7f4a_7c15,
             checkout: None,
             form: Form::default(),
@@ -664,6 +697,9 @@ impl State {
             card: None,
             source: None,
             pending: None,
+            frame: Frame::default(),
+            request: 0,
+            challenge: None,
             dead: Vec::new(),
             submitted: Vec::new(),
             fix_fields: Vec::new(),
@@ -686,7 +722,7 @@ impl State {
     /// Whether a field should show its problem now.
     pub fn visible_problem(&self, f: Field) -> Option<Problem> {
         if self.form.touched(f) {
-            self.form.problem(f, self.today)
+            self.form.problem(f)
         } else {
             None
         }
@@ -765,8 +801,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
 
 fn step(s: &mut State, event: Event) -> Vec<Command> {
     match event {
-        Event::Mounted { today, seed } => {
-            s.today = today;
+        Event::Mounted { seed } => {
             s.rng = seed | 1;
             load(s)
         }
@@ -787,8 +822,17 @@ fn step(s: &mut State, event: Event) -> Vec<Command> {
         Event::PlaceOrder => place_order(s),
         Event::SaveFix => save_fix(s),
         Event::Retry => retry(s),
+        Event::VerifyAgain => verify_again(s),
+        Event::UseAnotherCard => use_another_card(s),
         Event::Timer(generation) => {
-            if generation != s.timer || s.pending.is_some() {
+            if generation != s.timer {
+                return vec![];
+            }
+            if s.timer_action == Some(TimerAction::ChallengeTimeout) {
+                s.timer_action = None;
+                return challenge_timed_out(s);
+            }
+            if s.pending.is_some() {
                 return vec![];
             }
             match s.timer_action.take() {
@@ -797,15 +841,19 @@ fn step(s: &mut State, event: Event) -> Vec<Command> {
                 _ => vec![],
             }
         }
-        Event::Reply(reply) => match s.pending.take() {
-            None => vec![], // nothing asked: a stale answer
+        Event::Reply(reply) => match s.pending {
+            // Nothing asked over HTTP (a stale answer, or the frame is working).
+            None | Some(Pending::CreateSource) => vec![],
             Some(p) => {
+                s.pending = None;
                 if reply.is_ok() {
                     s.auto_retries = 0;
                 }
                 on_reply(s, p, reply)
             }
         },
+        Event::Frame(msg) => on_frame(s, msg),
+        Event::FrameFailed => frame_failed(s),
     }
 }
 
@@ -891,7 +939,6 @@ fn on_reply(s: &mut State, p: Pending, reply: Reply) -> Vec<Command> {
     match (p, reply) {
         (Pending::Load, Reply::Checkout(r)) => on_loaded(s, r),
         (Pending::SaveContact, Reply::Checkout(r)) => on_contact_saved(s, r),
-        (Pending::CreateSource, Reply::Source(r)) => on_source_created(s, r),
         (Pending::Attach, Reply::Source(r)) => on_attached(s, r),
         (Pending::Poll, Reply::Checkout(r)) => on_polled(s, r),
         (Pending::Order, Reply::Order(r)) => on_order(s, r),
@@ -906,7 +953,9 @@ fn on_reply(s: &mut State, p: Pending, reply: Reply) -> Vec<Command> {
                 | Pending::Poll
                 | Pending::Fresh
                 | Pending::SaveFix => Reply::Checkout(Err(ApiError::Decode)),
-                Pending::CreateSource | Pending::Attach => Reply::Source(Err(ApiError::Decode)),
+                // The frame's work, never an HTTP reply of ours (see `step`).
+                Pending::CreateSource => return vec![],
+                Pending::Attach => Reply::Source(Err(ApiError::Decode)),
                 Pending::Order => Reply::Order(Err(ApiError::Decode)),
                 Pending::Lookup => Reply::Orders(Err(ApiError::Decode)),
             };
@@ -936,6 +985,7 @@ fn on_loaded(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
     } else {
         vec![]
     };
+    out.extend(prefill_card(s));
     match has_source {
         Some(card) if ready => {
             s.card = Some(card);
@@ -971,7 +1021,7 @@ fn contact_changes(s: &State, fields: &[Field]) -> Map<String, Value> {
             body.insert("email".into(), json!(email));
         }
     }
-    if fields.iter().any(|f| *f != Field::Email && !f.is_card()) {
+    if fields.iter().any(|f| *f != Field::Email) {
         let bill = s.form.bill_to(c.bill_to.as_ref());
         if c.bill_to.as_ref() != Some(&bill) {
             body.insert(
@@ -988,12 +1038,31 @@ fn continue_payment(s: &mut State) -> Vec<Command> {
     if s.step != Step::Payment || s.pending.is_some() || !live {
         return vec![];
     }
-    if let Some(first) = s.form.first_problem(&Field::ALL, s.today) {
-        for f in Field::ALL {
+    if !s.frame.ready {
+        if s.frame.failed {
+            s.retry = Some(Retry::Frame);
+            s.alert = Some(Alert::FrameFailed);
+        } else {
+            s.alert = Some(Alert::FrameLoading);
+        }
+        return vec![];
+    }
+    let card_complete = s.frame.state.complete;
+    let first = s.form.first_problem(&Field::PAYMENT);
+    if !card_complete || first.is_some() {
+        for f in Field::PAYMENT {
             s.form.touch(f);
         }
         s.alert = Some(Alert::Invalid);
-        return vec![Command::Focus(first)];
+        // The frame shows its own problems; focus goes to the first problem of
+        // the form, and the card comes first.
+        let mut out = vec![Command::ToFrame(ToFrame::Validate)];
+        out.push(match first {
+            _ if !card_complete => focus_card(s),
+            Some(f) => Command::Focus(f),
+            None => focus_card(s),
+        });
+        return out;
     }
     s.alert = None;
     s.retry = None;
@@ -1010,28 +1079,247 @@ fn continue_payment(s: &mut State) -> Vec<Command> {
     }
 }
 
+/// Focus to the card frame's first field with a problem (else its first field).
+fn focus_card(s: &State) -> Command {
+    let st = &s.frame.state;
+    let field = st
+        .invalid
+        .first()
+        .or_else(|| st.errors.first().map(|e| &e.field))
+        .copied()
+        .unwrap_or(CardField::Name);
+    Command::ToFrame(ToFrame::Focus { field })
+}
+
+/// Asks the card frame to create the source against the live session. The
+/// frame answers with [`FromFrame::Tokenized`], [`FromFrame::TokenizeFailed`]
+/// or a 3-D Secure challenge; until then this counts as the request in flight.
 fn create_source(s: &mut State) -> Vec<Command> {
     let Some(c) = &s.checkout else { return vec![] };
     let Some(session) = &c.payment.session else {
         return soft_fail(s, &ApiError::Decode, Retry::Continue);
     };
-    let Ok((month, year)) = v::check_expiry(s.form.get(Field::Expiry), s.today) else {
-        return vec![Command::Focus(Field::Expiry)];
-    };
-    let name = s.form.get(Field::Name).trim();
-    let (first, last) = name.rsplit_once(' ').unwrap_or((name, ""));
-    let req = SourceRequest {
-        session_id: session.id.clone(),
-        first_name: first.trim().to_owned(),
-        last_name: last.trim().to_owned(),
+    // The card may have changed while the contact data was saved: only a
+    // live frame with a complete card is asked.
+    if !s.frame.ready {
+        s.frame.failed = true;
+        s.retry = Some(Retry::Frame);
+        s.alert = Some(Alert::FrameFailed);
+        return vec![];
+    }
+    if !s.frame.state.complete {
+        s.alert = Some(Alert::Invalid);
+        return vec![Command::ToFrame(ToFrame::Validate), focus_card(s)];
+    }
+    let owner = Owner {
         email: s.form.get(Field::Email).trim().to_owned(),
-        address: s.form.bill_to(c.bill_to.as_ref()).address,
-        number: v::digits(s.form.get(Field::CardNumber)),
-        expiration_month: month,
-        expiration_year: year,
-        cvv: s.form.get(Field::Cvc).to_owned(),
+        address: serde_json::to_value(s.form.bill_to(c.bill_to.as_ref()).address)
+            .unwrap_or(Value::Null),
     };
-    s.send(Pending::CreateSource, Call::CreateSource(Box::new(req)))
+    let session_id = session.id.as_str().to_owned();
+    debug_assert!(s.pending.is_none(), "one request at a time");
+    s.request = s.request.wrapping_add(1);
+    s.pending = Some(Pending::CreateSource);
+    vec![Command::ToFrame(ToFrame::Tokenize {
+        request: s.request,
+        session_id,
+        owner,
+    })]
+}
+
+/// The billing name into the frame's `Name on card` (the frame keeps what
+/// the shopper typed), once both the frame and the checkout are there.
+fn prefill_card(s: &State) -> Vec<Command> {
+    let name = s.form.get(Field::Name).trim();
+    if !s.frame.ready || s.checkout.is_none() || name.is_empty() {
+        return vec![];
+    }
+    vec![Command::ToFrame(ToFrame::Prefill {
+        name: name.to_owned(),
+    })]
+}
+
+/// Whether the frame's answer belongs to the tokenization in flight.
+fn tokenizing(s: &State, request: u32) -> bool {
+    s.pending == Some(Pending::CreateSource) && s.request == request
+}
+
+fn on_frame(s: &mut State, msg: FromFrame) -> Vec<Command> {
+    match msg {
+        FromFrame::Ready => {
+            // A fresh frame: an empty form until it reports otherwise.
+            s.frame = Frame {
+                ready: true,
+                ..Frame::default()
+            };
+            if matches!(s.alert, Some(Alert::FrameFailed | Alert::FrameLoading)) {
+                s.alert = None;
+            }
+            if s.retry == Some(Retry::Frame) {
+                s.retry = None;
+            }
+            prefill_card(s)
+        }
+        FromFrame::State(state) => {
+            s.frame.state = state;
+            vec![]
+        }
+        FromFrame::Tokenized { request, source } if tokenizing(s, request) => {
+            s.pending = None;
+            on_tokenized(s, source)
+        }
+        FromFrame::TokenizeFailed {
+            request,
+            failure,
+            message,
+        } if tokenizing(s, request) => {
+            s.pending = None;
+            on_tokenize_failed(s, failure, message)
+        }
+        FromFrame::ChallengeStarted { request } if tokenizing(s, request) => {
+            s.step = Step::Authenticating;
+            s.challenge = Some(request);
+            s.alert = None;
+            let ms = s.config.challenge_timeout_ms;
+            vec![schedule(s, TimerAction::ChallengeTimeout, ms)]
+        }
+        FromFrame::ChallengeEnded {
+            request,
+            outcome,
+            source,
+        } if tokenizing(s, request) && s.challenge == Some(request) => {
+            s.pending = None;
+            disarm_challenge_timer(s);
+            match (outcome, source) {
+                (ChallengeOutcome::Passed, Some(source)) => on_tokenized(s, source),
+                (ChallengeOutcome::Passed, None) => {
+                    s.challenge = None;
+                    payment_again(s, Some(Alert::Failed(Failure::Decode)))
+                }
+                (ChallengeOutcome::Failed, _) => payment_again(s, Some(Alert::CardNotVerified)),
+                (ChallengeOutcome::Abandoned, _) => {
+                    s.alert = Some(Alert::ChallengeAbandoned { timed_out: false });
+                    vec![]
+                }
+            }
+        }
+        // An answer to another (earlier) request, or none asked: stale.
+        _ => vec![],
+    }
+}
+
+fn disarm_challenge_timer(s: &mut State) {
+    if s.timer_action == Some(TimerAction::ChallengeTimeout) {
+        s.timer = s.timer.wrapping_add(1);
+        s.timer_action = None;
+    }
+}
+
+/// The frame made a chargeable source: keep only its summary and attach it.
+fn on_tokenized(s: &mut State, source: CardSource) -> Vec<Command> {
+    s.challenge = None;
+    disarm_challenge_timer(s);
+    if s.step == Step::Authenticating {
+        // Verified: the challenge is over; what follows is confirming.
+        s.step = Step::Waiting;
+    }
+    if source.source_id.is_empty() {
+        return soft_fail(s, &ApiError::Decode, Retry::Continue);
+    }
+    s.card = Some(CardSummary {
+        brand: source.brand,
+        last_four_digits: source.last4,
+        expiration_month: source.expiration_month,
+        expiration_year: source.expiration_year,
+    });
+    s.source = Some(SourceId(source.source_id));
+    attach(s)
+}
+
+fn on_tokenize_failed(
+    s: &mut State,
+    failure: TokenizeFailure,
+    message: Option<String>,
+) -> Vec<Command> {
+    let e = match failure {
+        TokenizeFailure::Refused => {
+            s.alert = Some(Alert::CardFailed { message });
+            return vec![Command::ToFrame(ToFrame::Focus {
+                field: CardField::Number,
+            })];
+        }
+        TokenizeFailure::Incomplete => {
+            s.alert = Some(Alert::Invalid);
+            return vec![Command::ToFrame(ToFrame::Validate), focus_card(s)];
+        }
+        TokenizeFailure::Network => ApiError::Network,
+        TokenizeFailure::Timeout => ApiError::Timeout,
+        TokenizeFailure::Server => ApiError::Server {
+            status: 502,
+            retry_after: None,
+        },
+        TokenizeFailure::Decode => ApiError::Decode,
+    };
+    // Creating a source is not idempotent: `Try again`, never by itself.
+    soft_fail(s, &e, Retry::Continue)
+}
+
+fn challenge_timed_out(s: &mut State) -> Vec<Command> {
+    let Some(request) = s.challenge else {
+        return vec![];
+    };
+    if s.step != Step::Authenticating || !tokenizing(s, request) {
+        return vec![];
+    }
+    // Decided here: the challenge is abandoned, whatever the frame says later.
+    s.pending = None;
+    s.alert = Some(Alert::ChallengeAbandoned { timed_out: true });
+    vec![Command::ToFrame(ToFrame::CancelChallenge { request })]
+}
+
+fn verify_again(s: &mut State) -> Vec<Command> {
+    let Some(request) = s.challenge else {
+        return vec![];
+    };
+    let abandoned = matches!(s.alert, Some(Alert::ChallengeAbandoned { .. }));
+    if s.step != Step::Authenticating || s.pending.is_some() || !abandoned {
+        return vec![];
+    }
+    s.pending = Some(Pending::CreateSource);
+    s.request = request;
+    s.alert = None;
+    let ms = s.config.challenge_timeout_ms;
+    vec![
+        Command::ToFrame(ToFrame::Challenge { request }),
+        schedule(s, TimerAction::ChallengeTimeout, ms),
+    ]
+}
+
+fn use_another_card(s: &mut State) -> Vec<Command> {
+    if s.step != Step::Authenticating || s.pending.is_some() {
+        return vec![];
+    }
+    payment_again(s, None)
+}
+
+fn frame_failed(s: &mut State) -> Vec<Command> {
+    s.frame = Frame {
+        failed: true,
+        ..Frame::default()
+    };
+    if s.pending == Some(Pending::CreateSource) {
+        // Whatever the frame was doing is lost with it; nothing was attached.
+        s.pending = None;
+        disarm_challenge_timer(s);
+    }
+    if !matches!(s.step, Step::Payment | Step::Authenticating) || s.pending.is_some() {
+        return vec![];
+    }
+    s.step = Step::Payment;
+    s.challenge = None;
+    s.alert = Some(Alert::FrameFailed);
+    s.retry = Some(Retry::Frame);
+    vec![Command::Emit(Notice::Error(Failure::FrameFailed))]
 }
 
 /// Maps an error's parameters onto fields; server messages go next to them.
@@ -1073,34 +1361,6 @@ fn on_contact_saved(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command
     }
 }
 
-fn on_source_created(s: &mut State, r: Result<Source, ApiError>) -> Vec<Command> {
-    match r {
-        Ok(src) if src.id.as_str().is_empty() => soft_fail(s, &ApiError::Decode, Retry::Continue),
-        Ok(src) if !matches!(src.state.as_str(), "" | "chargeable") => {
-            s.alert = Some(Alert::CardFailed { message: None });
-            vec![Command::Focus(Field::CardNumber)]
-        }
-        Ok(src) => {
-            // The source exists: the card number and security code go now.
-            s.form.clear_card();
-            s.card = src.credit_card.clone();
-            s.source = Some(src.id.clone());
-            attach(s)
-        }
-        Err(ApiError::Rejected { errors, .. } | ApiError::Conflict(errors)) => {
-            let fields = field_errors(&errors);
-            let focus = fields.first().map(|(f, _)| *f).unwrap_or(Field::CardNumber);
-            s.server_errors = fields;
-            s.alert = Some(Alert::CardFailed {
-                message: first_message(&errors),
-            });
-            vec![Command::Focus(focus)]
-        }
-        Err(ApiError::NotFound(_)) => fail(s, Failure::CheckoutNotFound, Retry::Load),
-        Err(e) => soft_fail(s, &e, Retry::Continue),
-    }
-}
-
 fn attach(s: &mut State) -> Vec<Command> {
     let (Some(id), Some(src)) = (s.checkout_id().cloned(), s.source.clone()) else {
         return vec![];
@@ -1108,14 +1368,26 @@ fn attach(s: &mut State) -> Vec<Command> {
     s.send(Pending::Attach, Call::AttachSource(id, src))
 }
 
-/// Back to payment entry on the same checkout, card fields empty.
-fn payment_again(s: &mut State, alert: Alert) -> Vec<Command> {
-    s.form.clear_card();
+/// Back to payment entry on the same checkout, the card frame emptied.
+fn payment_again(s: &mut State, alert: Option<Alert>) -> Vec<Command> {
     s.card = None;
     s.source = None;
+    s.challenge = None;
     s.step = Step::Payment;
-    s.alert = Some(alert);
-    vec![Command::Focus(Field::CardNumber)]
+    s.alert = alert;
+    new_card(s)
+}
+
+/// Empties the card frame and puts focus on its card number: the form is
+/// incomplete from now on, until the frame reports otherwise.
+fn new_card(s: &mut State) -> Vec<Command> {
+    s.frame.state = FrameState::default();
+    vec![
+        Command::ToFrame(ToFrame::Reset),
+        Command::ToFrame(ToFrame::Focus {
+            field: CardField::Number,
+        }),
+    ]
 }
 
 fn on_attached(s: &mut State, r: Result<Source, ApiError>) -> Vec<Command> {
@@ -1128,9 +1400,9 @@ fn on_attached(s: &mut State, r: Result<Source, ApiError>) -> Vec<Command> {
         }
         Err(ApiError::Rejected { errors, .. } | ApiError::Conflict(errors)) => payment_again(
             s,
-            Alert::CardFailed {
+            Some(Alert::CardFailed {
                 message: first_message(&errors),
-            },
+            }),
         ),
         Err(ApiError::NotFound(_)) => fail(s, Failure::CheckoutNotFound, Retry::Load),
         // Attaching is idempotent: `Try again` attaches the same source again.
@@ -1181,7 +1453,7 @@ fn on_polled(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
                     send_order(s)
                 }
             } else if session.state == "requires_source" {
-                payment_again(s, Alert::PaymentAgain)
+                payment_again(s, Some(Alert::PaymentAgain))
             } else {
                 schedule_poll(s)
             }
@@ -1305,7 +1577,6 @@ fn on_order(s: &mut State, r: Result<Order, ApiError>) -> Vec<Command> {
                 message: first_message(&errors),
                 hard: is_hard_decline(&errors),
             });
-            s.form.clear_card();
             s.card = None;
             s.source = None;
             let body = s
@@ -1323,16 +1594,19 @@ fn on_order(s: &mut State, r: Result<Order, ApiError>) -> Vec<Command> {
             if errors.iter().any(|e| e.code == "order_submit_failed") {
                 return start_waiting(s);
             }
-            let mut fields: Vec<Field> =
-                field_errors(&errors).into_iter().map(|(f, _)| f).collect();
-            if fields.iter().any(|f| f.is_card()) {
+            if errors
+                .iter()
+                .any(|e| e.parameter.as_deref().is_some_and(names_card))
+            {
                 return payment_again(
                     s,
-                    Alert::CardFailed {
+                    Some(Alert::CardFailed {
                         message: first_message(&errors),
-                    },
+                    }),
                 );
             }
+            let mut fields: Vec<Field> =
+                field_errors(&errors).into_iter().map(|(f, _)| f).collect();
             if fields.is_empty() {
                 fields = Field::CONTACT.to_vec();
             }
@@ -1421,14 +1695,14 @@ fn on_fresh(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
                 message: None,
                 hard: false,
             });
-            vec![
-                Command::Emit(Notice::Declined {
-                    checkout_id: old,
-                    new_checkout_id: new,
-                    alert,
-                }),
-                Command::Focus(Field::CardNumber),
-            ]
+            let mut out = vec![Command::Emit(Notice::Declined {
+                checkout_id: old,
+                new_checkout_id: new,
+                alert,
+            })];
+            // A new card, in an emptied frame.
+            out.extend(new_card(s));
+            out
         }
         Ok(_) => fail_fresh(s, &ApiError::Decode),
         Err(e) => fail_fresh(s, &e),
@@ -1458,7 +1732,7 @@ fn save_fix(s: &mut State) -> Vec<Command> {
         return vec![];
     }
     let fields = s.fix_fields.clone();
-    if let Some(first) = s.form.first_problem(&fields, s.today) {
+    if let Some(first) = s.form.first_problem(&fields) {
         for f in fields {
             s.form.touch(f);
         }
@@ -1494,11 +1768,7 @@ fn on_fix_saved(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
             send_order(s)
         }
         Err(ApiError::Rejected { errors, .. }) => {
-            let extra: Vec<Field> = field_errors(&errors)
-                .iter()
-                .map(|(f, _)| *f)
-                .filter(|f| !f.is_card())
-                .collect();
+            let extra: Vec<Field> = field_errors(&errors).iter().map(|(f, _)| *f).collect();
             for f in &extra {
                 if !s.fix_fields.contains(f) {
                     s.fix_fields.push(*f);
@@ -1539,6 +1809,11 @@ fn retry(s: &mut State) -> Vec<Command> {
             s.send(Pending::Fresh, Call::CreateCheckout(body))
         }
         Retry::Continue => continue_payment(s),
+        Retry::Frame => {
+            s.frame = Frame::default();
+            s.alert = None;
+            vec![Command::ReloadFrame]
+        }
         Retry::Attach => {
             s.alert = None;
             attach(s)

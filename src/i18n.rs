@@ -27,6 +27,9 @@ pub fn failure_message(f: &Failure) -> String {
             "Your order could not be completed. You have not been charged; please contact the store."
                 .into()
         }
+        Failure::FrameFailed => {
+            "The secure card form couldn't load. Check your connection and try again.".into()
+        }
     }
 }
 
@@ -54,6 +57,18 @@ pub fn alert_message(a: &Alert) -> String {
                 .into()
         }
         Alert::Invalid => "Please correct the highlighted fields.".into(),
+        Alert::CardNotVerified => {
+            "We couldn't verify this card with your bank. Please try again or use another card."
+                .into()
+        }
+        Alert::ChallengeAbandoned { timed_out: false } => {
+            "Card verification was cancelled. Verify again, or use another card.".into()
+        }
+        Alert::ChallengeAbandoned { timed_out: true } => {
+            "Card verification took too long. Verify again, or use another card.".into()
+        }
+        Alert::FrameFailed => failure_message(&Failure::FrameFailed),
+        Alert::FrameLoading => "The secure card form is still loading. One moment, please.".into(),
         Alert::Failed(f) => failure_message(f),
         Alert::Retrying(f) => format!("{} Trying again automatically…", failure_message(f)),
     }
@@ -62,10 +77,7 @@ pub fn alert_message(a: &Alert) -> String {
 /// The visible label of a field (also its accessible name).
 pub fn label(f: Field) -> &'static str {
     match f {
-        Field::Name => "Name on card",
-        Field::CardNumber => "Card number",
-        Field::Expiry => "Expiration date",
-        Field::Cvc => "Security code",
+        Field::Name => "Full name",
         Field::Email => "Email",
         Field::Line1 => "Address",
         Field::City => "City",
@@ -92,10 +104,7 @@ pub fn problem_message(f: Field, p: Problem) -> String {
 
 fn required_noun(f: Field) -> &'static str {
     match f {
-        Field::Name => "the name on the card",
-        Field::CardNumber => "the card number",
-        Field::Expiry => "the expiration date",
-        Field::Cvc => "the security code",
+        Field::Name => "your full name",
         Field::Email => "your email",
         Field::Line1 => "your address",
         Field::City => "your city",

@@ -4,24 +4,30 @@
 //!
 //! The decisions live in pure modules ([`flow`], [`model`], [`options`],
 //! [`validation`]) that build and test on any target, with serde for the
-//! contract's JSON. The browser shell (HTTP through gloo-net, timers, the
-//! Leptos components and the JavaScript `mount` API) only exists on wasm32.
+//! contract's JSON. The browser shells only exist on wasm32, each behind its
+//! Cargo feature: the widget's (HTTP through gloo-net, timers, the Leptos
+//! components and the JavaScript `mount` API; feature `widget`, the default)
+//! and the card frame's (feature `card-frame`, its own smaller bundle: see
+//! [`card_frame`]).
 
+pub mod card_frame;
 pub mod flow;
 pub mod model;
 pub mod options;
 pub mod validation;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod api;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod components;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
+mod frame_host;
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod i18n;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod mount;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod runtime;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 pub use mount::{mount, WidgetHandle};

@@ -240,6 +240,30 @@ pub struct Source {
     pub amount: Option<f64>,
     /// Card details.
     pub credit_card: Option<CardSummary>,
+    /// Proves the right to read or authenticate this source (only the card
+    /// frame holds it; its `Debug` never prints it).
+    pub client_secret: Option<ClientSecret>,
+    /// What the shopper must do before the source is usable (3-D Secure:
+    /// `{"action": "three_d_secure", "data": {"challengeUrl": "..."}}`).
+    pub next_action: Option<NextAction>,
+}
+
+/// A source's client secret. Kept out of logs: its `Debug` is redacted.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientSecret(pub String);
+
+impl ClientSecret {
+    /// The secret itself, for the one request that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientSecret([redacted])")
+    }
 }
 
 /// The checkout's payment session.
@@ -760,6 +784,26 @@ mod tests {
         let list: OrderList =
             decode(r#"{"hasMore":false,"data":[{"id":"ord_1","checkoutId":"c"}]}"#).unwrap();
         assert_eq!(list.data.len(), 1);
+    }
+
+    /// A source's client secret and 3-D Secure step decode, and the secret
+    /// never reaches logs through Debug.
+    #[test]
+    fn source_client_secret_and_next_action() {
+        let s: Source = decode(
+            r#"{"id":"src_1","clientSecret":"src_1_s3cr3t","state":"requires_action",
+                "nextAction":{"action":"three_d_secure","data":{"challengeUrl":"https://acs.example/c"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s.client_secret.as_ref().map(ClientSecret::expose),
+            Some("src_1_s3cr3t")
+        );
+        let next = s.next_action.clone().unwrap();
+        assert_eq!(next.data["challengeUrl"], "https://acs.example/c");
+        assert!(!format!("{s:?}").contains("s3cr3t"), "{s:?}");
+        let plain: Source = decode(r#"{"id":"src_2","state":"chargeable"}"#).unwrap();
+        assert_eq!((plain.client_secret, plain.next_action), (None, None));
     }
 
     /// Card data must never reach logs through Debug.

@@ -9,11 +9,12 @@ use leptos::prelude::*;
 use leptos::tachys::view::any_view::AnyViewState;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
-use web_sys::HtmlElement;
+use web_sys::{HtmlElement, HtmlIFrameElement};
 
 use crate::api::Api;
 use crate::components::Widget;
 use crate::flow::{Config, Event, State};
+use crate::frame_host::FrameHost;
 use crate::options::Options;
 use crate::runtime::{ErrorDetail, Shell};
 
@@ -77,8 +78,6 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
     let _ = host.set_attribute(MOUNTED_ATTR, "");
     let api = Api::new(
         options.api_base.clone(),
-        options.payments_base.clone(),
-        options.public_key.clone(),
         options
             .request_timeout_ms
             .unwrap_or(crate::api::REQUEST_TIMEOUT_MS),
@@ -90,15 +89,40 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
     if let Some(ms) = options.readiness_timeout_ms {
         config.readiness_timeout_ms = ms;
     }
+    if let Some(ms) = options.challenge_timeout_ms {
+        config.challenge_timeout_ms = ms;
+    }
+    let frame_timeout_ms = options
+        .request_timeout_ms
+        .unwrap_or(crate::api::REQUEST_TIMEOUT_MS);
+    let frame_locale = options
+        .locale
+        .clone()
+        .unwrap_or_else(crate::i18n::page_locale);
     let prefix = next_prefix();
     let slot: Rc<RefCell<Option<Rc<Shell>>>> = Rc::default();
+    let error: Rc<RefCell<Option<String>>> = Rc::default();
     let view = {
         let slot = slot.clone();
+        let error = error.clone();
         let host = host.clone();
         let prefix = prefix.clone();
         leptos::mount::mount_to(host.clone(), move || {
             let state = RwSignal::new(State::new(options.start, config));
-            let shell = Shell::new(state, api, host, prefix.clone());
+            let frame = match FrameHost::new(
+                &options.payments_base,
+                options.card_frame_url.as_deref(),
+                options.public_key.clone(),
+                frame_locale,
+            ) {
+                Ok(frame) => frame,
+                Err(message) => {
+                    *error.borrow_mut() = Some(message);
+                    return ().into_any();
+                }
+            };
+            let shell = Shell::new(state, api, host, prefix.clone(), frame, frame_timeout_ms);
+            let frame_src = shell.frame_src();
             *slot.borrow_mut() = Some(shell.clone());
             // The shell is an `Rc` (not `Send`): kept in the view's reactive
             // owner as a local value, which a `Callback` may hold.
@@ -106,20 +130,29 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
             let on_event = Callback::new(move |ev: Event| {
                 shell.try_with_value(|s| s.dispatch(ev));
             });
-            view! { <Widget state=state on_event=on_event locale=options.locale prefix=prefix /> }
-                .into_any()
+            let on_frame_load = Callback::new(move |iframe: HtmlIFrameElement| {
+                shell.try_with_value(|s| s.frame_loaded(iframe));
+            });
+            view! {
+                <Widget state=state on_event=on_event locale=options.locale prefix=prefix
+                    frame_src=frame_src on_frame_load=on_frame_load />
+            }
+            .into_any()
         })
     };
+    if let Some(message) = error.borrow_mut().take() {
+        drop(view);
+        let _ = host.remove_attribute(MOUNTED_ATTR);
+        return Err(message);
+    }
     // `mount_to` runs its closure before it returns.
     let shell = slot
         .borrow_mut()
         .take()
         .ok_or("checkout-widget: the view did not mount")?;
-    let now = js_sys::Date::new_0();
-    let today = (now.get_full_year(), now.get_month() + 1);
     // Jitter only: Math.random is plenty.
     let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
-    shell.dispatch(Event::Mounted { today, seed });
+    shell.dispatch(Event::Mounted { seed });
     Ok(WidgetHandle {
         inner: Some(Mounted { shell, host, view }),
     })

@@ -19,7 +19,8 @@ pub enum Start {
 pub struct Options {
     /// The merchant backend every API path is relative to (no trailing slash).
     pub api_base: String,
-    /// Where `POST /sources` goes (no trailing slash).
+    /// The payments origin's API base (the card frame's `POST /sources`, no
+    /// trailing slash); the card frame page is served from its origin.
     pub payments_base: String,
     /// Sent as `Authorization: Bearer` with `POST /sources` only.
     pub public_key: Option<String>,
@@ -31,6 +32,10 @@ pub struct Options {
     pub readiness_timeout_ms: Option<u64>,
     /// How long one request may take before it is aborted (default 15 s).
     pub request_timeout_ms: Option<u64>,
+    /// How long a 3-D Secure challenge may stay open (default 10 minutes).
+    pub challenge_timeout_ms: Option<u64>,
+    /// Another URL for the card frame page (on the payments origin).
+    pub card_frame_url: Option<String>,
     /// The checkout to work on.
     pub start: Start,
 }
@@ -58,6 +63,25 @@ fn millis(obj: &Map<String, Value>, key: &str) -> Result<Option<u64>, String> {
     })
 }
 
+/// A URL option: absolute `http(s)://…`, or a path on the page's origin.
+fn url(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    let Some(u) = text(obj, key)? else {
+        return Ok(None);
+    };
+    let lower = u.to_ascii_lowercase();
+    let absolute = ["http://", "https://"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme) && u.len() > scheme.len());
+    let path = u.starts_with('/') && !u.starts_with("//");
+    if (absolute || path) && !u.chars().any(char::is_whitespace) {
+        Ok(Some(u))
+    } else {
+        Err(format!(
+            "checkout-widget: option `{key}` must be a URL (https://… or a path starting with /)"
+        ))
+    }
+}
+
 impl Options {
     /// Validates the options object passed to `mount`.
     pub fn from_json(v: &Value) -> Result<Self, String> {
@@ -68,7 +92,7 @@ impl Options {
             .ok_or("checkout-widget: option `apiBase` is required (the merchant backend URL)")?
             .trim_end_matches('/')
             .to_owned();
-        let payments_base = text(obj, "paymentsBase")?
+        let payments_base = url(obj, "paymentsBase")?
             .map(|p| p.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| api_base.clone());
         let start = match (text(obj, "checkoutId")?, obj.get("cart")) {
@@ -95,9 +119,12 @@ impl Options {
         };
         let readiness_timeout_ms = millis(obj, "readinessTimeoutMs")?;
         let request_timeout_ms = millis(obj, "requestTimeoutMs")?;
+        let challenge_timeout_ms = millis(obj, "challengeTimeoutMs")?;
         Ok(Self {
             readiness_timeout_ms,
             request_timeout_ms,
+            challenge_timeout_ms,
+            card_frame_url: url(obj, "cardFrameUrl")?,
             api_base,
             payments_base,
             public_key: text(obj, "publicKey")?,
@@ -122,6 +149,7 @@ impl Options {
                 "data-review" => "review",
                 "data-readiness-timeout-ms" => "readinessTimeoutMs",
                 "data-request-timeout-ms" => "requestTimeoutMs",
+                "data-challenge-timeout-ms" => "challengeTimeoutMs",
                 _ => continue,
             };
             obj.insert(key.into(), Value::String(value));
@@ -188,6 +216,46 @@ mod tests {
         )
         .unwrap();
         assert_eq!(o.request_timeout_ms, Some(1500));
+    }
+
+    /// `paymentsBase` and `cardFrameUrl` must be URLs; the challenge limit is
+    /// a number of milliseconds.
+    #[test]
+    fn payments_options_are_checked() {
+        let with = |extra: Value| {
+            let mut v = json!({"apiBase": "/a", "checkoutId": "c"});
+            v.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            Options::from_json(&v)
+        };
+        for bad in [
+            "pay.example",
+            "javascript:alert(1)",
+            "//pay.example",
+            "https://",
+            "/a b",
+        ] {
+            let e = with(json!({ "paymentsBase": bad })).unwrap_err();
+            assert!(e.contains("paymentsBase"), "{bad}: {e}");
+        }
+        let o = with(
+            json!({"paymentsBase": "http://localhost:8788/api/", "challengeTimeoutMs": 60000,
+                            "cardFrameUrl": "https://pay.example/frame.html"}),
+        )
+        .unwrap();
+        assert_eq!(o.payments_base, "http://localhost:8788/api");
+        assert_eq!(o.challenge_timeout_ms, Some(60_000));
+        assert_eq!(
+            o.card_frame_url.as_deref(),
+            Some("https://pay.example/frame.html")
+        );
+        assert!(with(json!({"cardFrameUrl": "frame.html"}))
+            .unwrap_err()
+            .contains("cardFrameUrl"));
+        assert!(with(json!({"challengeTimeoutMs": 0}))
+            .unwrap_err()
+            .contains("challengeTimeoutMs"));
     }
 
     #[test]

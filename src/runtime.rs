@@ -11,7 +11,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
 use crate::api::Api;
+use crate::card_frame::protocol::{FromFrame, ToFrame};
 use crate::flow::{self, Command, Event, Field, Notice, State};
+use crate::frame_host::FrameHost;
 use crate::i18n;
 use crate::model::{CheckoutId, OrderId};
 
@@ -24,6 +26,12 @@ pub struct Shell {
     prefix: String,
     timers: RefCell<Vec<i32>>,
     alive: Cell<bool>,
+    /// The card frame.
+    frame: FrameHost,
+    /// How long a new card frame may take to say it is ready.
+    frame_timeout_ms: u64,
+    /// The timer waiting for the current frame to be ready.
+    frame_timer: Cell<Option<i32>>,
 }
 
 impl Shell {
@@ -33,15 +41,55 @@ impl Shell {
         api: Rc<Api>,
         host: HtmlElement,
         prefix: String,
+        frame: FrameHost,
+        frame_timeout_ms: u64,
     ) -> Rc<Self> {
-        Rc::new(Self {
+        let shell = Rc::new(Self {
             state,
             api,
             host,
             prefix,
             timers: RefCell::default(),
             alive: Cell::new(true),
-        })
+            frame,
+            frame_timeout_ms,
+            frame_timer: Cell::new(None),
+        });
+        shell.await_frame();
+        shell
+    }
+
+    /// The card frame's current `src` (a new one is a new frame).
+    pub fn frame_src(&self) -> Signal<String> {
+        self.frame.src.into()
+    }
+
+    /// The card frame's iframe loaded: connect it. Its messages go to the core.
+    pub fn frame_loaded(self: &Rc<Self>, iframe: web_sys::HtmlIFrameElement) {
+        let weak = Rc::downgrade(self);
+        self.frame.connect(iframe, move |msg| {
+            let Some(this) = weak.upgrade() else { return };
+            if msg == FromFrame::Ready {
+                if let (Some(id), Some(w)) = (this.frame_timer.take(), web_sys::window()) {
+                    w.clear_timeout_with_handle(id);
+                }
+            }
+            this.dispatch(Event::Frame(msg));
+        });
+    }
+
+    /// A frame that has not said it is ready within the time limit failed.
+    fn await_frame(self: &Rc<Self>) {
+        let this = self.clone();
+        let id = self.after(self.frame_timeout_ms, move || {
+            this.frame_timer.set(None);
+            this.dispatch(Event::FrameFailed);
+        });
+        if let Some(old) = self.frame_timer.replace(id) {
+            if let Some(w) = web_sys::window() {
+                w.clear_timeout_with_handle(old);
+            }
+        }
     }
 
     /// Feeds an event to the core and runs what it asks for.
@@ -60,6 +108,7 @@ impl Shell {
     pub fn shutdown(&self) {
         self.alive.set(false);
         self.api.abort_all();
+        self.frame.close();
         if let Some(w) = web_sys::window() {
             for id in self.timers.borrow_mut().drain(..) {
                 w.clear_timeout_with_handle(id);
@@ -94,12 +143,22 @@ impl Shell {
                 });
             }
             Command::Emit(notice) => self.emit(notice),
+            Command::ToFrame(msg @ ToFrame::Focus { .. }) => {
+                // After the view has shown the frame (a hidden iframe takes no focus).
+                let this = self.clone();
+                self.after(0, move || this.frame.post(&msg));
+            }
+            Command::ToFrame(msg) => self.frame.post(&msg),
+            Command::ReloadFrame => {
+                self.frame.reload();
+                self.await_frame();
+            }
         }
     }
 
-    /// Runs `f` after `ms`, unless the widget is unmounted first.
-    fn after(self: &Rc<Self>, ms: u64, f: impl FnOnce() + 'static) {
-        let Some(w) = web_sys::window() else { return };
+    /// Runs `f` after `ms`, unless the widget is unmounted first; the timer's id.
+    fn after(self: &Rc<Self>, ms: u64, f: impl FnOnce() + 'static) -> Option<i32> {
+        let w = web_sys::window()?;
         let weak = Rc::downgrade(self);
         let slot: Rc<Cell<i32>> = Rc::default();
         let id_slot = slot.clone();
@@ -114,12 +173,12 @@ impl Shell {
             }
         });
         let ms = i32::try_from(ms).unwrap_or(i32::MAX);
-        if let Ok(id) =
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms)
-        {
-            slot.set(id);
-            self.timers.borrow_mut().push(id);
-        }
+        let id = w
+            .set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms)
+            .ok()?;
+        slot.set(id);
+        self.timers.borrow_mut().push(id);
+        Some(id)
     }
 
     fn emit(&self, notice: Notice) {

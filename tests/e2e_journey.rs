@@ -100,11 +100,10 @@ async fn decline_then(rig: &Rig, declines: usize) -> Vec<String> {
         assert_eq!(rig.value("Security code").await, "");
         assert_eq!(rig.value("Name on card").await, "Jane Doe", "name kept");
         assert_eq!(rig.value("Email").await, "jdoe@example.com", "email kept");
-        let active = rig.client.active_element().await.unwrap();
         assert_eq!(
-            active.attr("name").await.unwrap().as_deref(),
-            Some("card-number"),
-            "focus on the card number"
+            rig.focused_card_field().await.as_deref(),
+            Some("cc-number"),
+            "focus on the card number, in the card frame"
         );
     }
     rig.enter_card(VISA, "07/30", "123").await;
@@ -269,10 +268,10 @@ async fn a_card_that_cannot_be_used_returns_to_the_form() {
     rig.enter_card("4000 0000 0000 3295", "07/30", "123").await;
     rig.click("Continue").await;
     rig.wait_for_text(".cw-alert", "cannot be used").await;
-    let active = rig.client.active_element().await.unwrap();
     assert_eq!(
-        active.attr("name").await.unwrap().as_deref(),
-        Some("card-number")
+        rig.focused_card_field().await.as_deref(),
+        Some("cc-number"),
+        "focus on the card number, in the card frame"
     );
     rig.enter_card(VISA, "07/30", "123").await;
     rig.click("Continue").await;

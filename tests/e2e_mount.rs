@@ -74,7 +74,8 @@ async fn unmount_removes_the_widget_and_stops_its_work() {
     let remounted = run(
         &rig,
         r#"const { mount } = await import('/checkout-widget.js');
-           window.checkoutWidget = mount(document.getElementById('checkout'), {apiBase: '/api', cart: {items: [{skuId: 'sku_tee'}]}});
+           const { paymentsBase } = await (await fetch('/sandbox.json')).json();
+           window.checkoutWidget = mount(document.getElementById('checkout'), {apiBase: '/api', paymentsBase, cart: {items: [{skuId: 'sku_tee'}]}});
            return true;"#,
     )
     .await;
@@ -131,25 +132,35 @@ async fn two_widgets_on_one_page_are_independent() {
         &rig,
         &format!(
             r#"const {{ mount }} = await import('/checkout-widget.js');
+               const {{ paymentsBase }} = await (await fetch('/sandbox.json')).json();
                const el = document.createElement('div'); el.id = 'second';
                document.querySelector('.store-checkout').append(el);
-               window.second = mount(el, {{apiBase: '/api', checkoutId: '{b}'}});
+               window.second = mount(el, {{apiBase: '/api', paymentsBase, checkoutId: '{b}'}});
                return true;"#
         ),
     )
     .await;
     // Both forms are on the page (once the second checkout has loaded); each
-    // label points at its own input.
+    // label points at its own input, and each widget has its own card frame
+    // (its own nonce, so its own channel).
     rig.wait_for_text("#second .cw-summary__row--total", "$26.51")
         .await;
     let ids = run(
         &rig,
-        "return [...document.querySelectorAll('input[name=card-number]')].map(i => i.id)",
+        "return [...document.querySelectorAll('input[name=email]')].map(i => i.id)",
     )
     .await;
-    assert_eq!(
-        ids,
-        serde_json::json!(["cw1-card-number", "cw2-card-number"])
+    assert_eq!(ids, serde_json::json!(["cw1-email", "cw2-email"]));
+    let frames = run(
+        &rig,
+        "return [...document.querySelectorAll('iframe.cw-card-frame')].map(f => new URL(f.src).hash)",
+    )
+    .await;
+    let frames: Vec<String> = serde_json::from_value(frames).unwrap();
+    assert_eq!(frames.len(), 2, "{frames:?}");
+    assert!(
+        frames[0].len() == 33 && frames[1].len() == 33 && frames[0] != frames[1],
+        "two frames with their own 128-bit nonces: {frames:?}"
     );
     run(&rig, "window.second.unmount()").await;
     assert_eq!(

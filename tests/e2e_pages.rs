@@ -76,7 +76,12 @@ async fn every_page_in_dist_loads_styled_with_a_clean_console() {
     pages.sort();
     assert_eq!(
         pages,
-        ["automount.html", "bench.html", "index.html"],
+        [
+            "automount.html",
+            "bench.html",
+            "card-frame.html",
+            "index.html"
+        ],
         "a new page in dist/ needs a case here"
     );
 
@@ -84,6 +89,25 @@ async fn every_page_in_dist_loads_styled_with_a_clean_console() {
     rig.client.goto(&rig.url("/")).await.expect("open /");
     assert_styled(&rig, "index.html", "#checkout").await;
     rig.wait_for_text(".cw-summary__row--total", "$53.40").await;
+    // The card frame (card-frame.html, from the payments origin) inside it,
+    // styled by card-frame.css.
+    rig.enter_card_frame().await;
+    rig.field("Card number").await;
+    let frame_style = rig
+        .client
+        .execute(
+            "const s = getComputedStyle(document.querySelector('.cw-root'));
+             return [location.origin, s.overflowWrap];",
+            vec![],
+        )
+        .await
+        .expect("frame style");
+    rig.leave_frame().await;
+    assert_eq!(
+        frame_style,
+        json!([rig.sandbox.payments_url(), "anywhere"]),
+        "card-frame.html is served by the payments origin and styled"
+    );
     assert_clean_console(&rig, "index.html").await;
 
     // Auto-mount from data-* attributes (the second element is misconfigured
@@ -108,8 +132,9 @@ async fn every_page_in_dist_loads_styled_with_a_clean_console() {
         .execute(
             r#"const mod = await import('/checkout-widget.js');
                await mod.default();
+               const { paymentsBase } = await (await fetch('/sandbox.json')).json();
                window.widget = mod.mount(document.getElementById('bench'),
-                                         {apiBase: '/api', checkoutId: arguments[0]});
+                                         {apiBase: '/api', paymentsBase, checkoutId: arguments[0]});
                return true;"#,
             vec![Value::from(id)],
         )

@@ -80,7 +80,8 @@ async fn card_data_goes_to_post_sources_only() {
     let sources = rig.requests("POST", "/sources");
     assert_eq!(sources.len(), 2);
     assert_eq!(sources[1]["json"]["creditCard"]["cvv"], "987");
-    // The right autocomplete tokens, so browsers and password managers fill the right fields.
+    // The right autocomplete tokens, so browsers and password managers fill the
+    // right fields: the card's in the card frame, the rest on the page.
     rig.open("").await;
     let tokens = js(
         &rig,
@@ -90,9 +91,21 @@ async fn card_data_goes_to_post_sources_only() {
     .await;
     assert_eq!(
         tokens,
-        json!({"name": "cc-name", "card-number": "cc-number", "expiry": "cc-exp", "cvc": "cc-csc",
-               "email": "email", "address": "billing address-line1", "city": "billing address-level2",
+        json!({"email": "email", "address": "billing address-line1", "city": "billing address-level2",
                "postal-code": "billing postal-code", "country": "billing country", "state": "billing address-level1"})
+    );
+    rig.field("Email").await;
+    rig.enter_card_frame().await;
+    rig.field("Card number").await;
+    let card_tokens = js(
+        &rig,
+        "return [...document.querySelectorAll('[autocomplete]')].map(e => e.autocomplete).sort();",
+    )
+    .await;
+    rig.leave_frame().await;
+    assert_eq!(
+        card_tokens,
+        json!(["cc-csc", "cc-exp", "cc-name", "cc-number"])
     );
     rig.close().await;
 }
@@ -104,7 +117,7 @@ const SCRIPT: &str = "<script>window.__xss=2</script>";
 async fn assert_no_injection(rig: &Rig) {
     let v = js(
         rig,
-        "return [window.__xss === undefined, document.querySelectorAll('.cw-root img, .cw-root script, .cw-root iframe').length]",
+        "return [window.__xss === undefined, document.querySelectorAll('.cw-root img, .cw-root script, .cw-root iframe:not(.cw-card-frame)').length]",
     )
     .await;
     assert_eq!(v, json!([true, 0]), "server text was interpreted as HTML");
@@ -183,8 +196,8 @@ async fn purchase_under_the_strict_csp_has_no_violations() {
     .await;
     assert_eq!(
         csp,
-        json!(sandbox::CSP),
-        "the page is served with the strict policy"
+        json!(rig.sandbox.merchant_csp()),
+        "the page is served with the strict policy, framing only the payments origin"
     );
     rig.enter_card(DECLINE, "07/30", "123").await;
     rig.click("Continue").await;

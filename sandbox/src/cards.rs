@@ -9,7 +9,8 @@ pub enum Behaviour {
     DeclineAtOrder,
     /// `POST /sources` fails: the card cannot be used.
     FailSource,
-    /// A 3-D Secure card. Behaves as `Approve` until the challenge is modelled.
+    /// A 3-D Secure card: the source starts `requires_action` and needs the
+    /// ACS challenge (password `password`); once passed it behaves as `Approve`.
     ThreeDSecure,
 }
 

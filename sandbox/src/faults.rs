@@ -38,6 +38,29 @@ pub enum Fault {
     Empty,
 }
 
+/// Which of the sandbox's three roles served a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// The merchant's backend (`/api` on the merchant origin).
+    Merchant,
+    /// The payment provider's browser-facing API (`POST /sources`, ...).
+    Payments,
+    /// The card issuer's 3-D Secure server (the challenge page).
+    Acs,
+}
+
+impl Origin {
+    /// `merchant`, `payments` or `acs`, as in the log and in rules.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Merchant => "merchant",
+            Self::Payments => "payments",
+            Self::Acs => "acs",
+        }
+    }
+}
+
 fn json_type() -> String {
     "application/json".into()
 }
@@ -46,9 +69,13 @@ fn json_type() -> String {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rule {
+    /// Only requests served by this origin; absent means any origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
     /// HTTP method, e.g. `POST`.
     pub method: String,
-    /// API path; `*` matches one segment, e.g. `/checkouts/*/sources/*`.
+    /// Path relative to the origin's API base (`/api`; the ACS: its root);
+    /// `*` matches one segment, e.g. `/checkouts/*/sources/*`.
     pub path: String,
     /// How many matching requests get the fault (default 1).
     #[serde(default = "one")]
@@ -100,11 +127,12 @@ impl Faults {
     }
 
     /// The fault for this request, if a rule fires; decrements its count.
-    pub fn take(&mut self, method: &str, path: &str) -> Option<Fault> {
-        let idx = self
-            .rules
-            .iter()
-            .position(|r| r.method.eq_ignore_ascii_case(method) && path_matches(&r.path, path))?;
+    pub fn take(&mut self, origin: Origin, method: &str, path: &str) -> Option<Fault> {
+        let idx = self.rules.iter().position(|r| {
+            r.origin.is_none_or(|o| o == origin)
+                && r.method.eq_ignore_ascii_case(method)
+                && path_matches(&r.path, path)
+        })?;
         let rule = &mut self.rules[idx];
         if rule.skip > 0 {
             rule.skip -= 1;
@@ -127,9 +155,12 @@ pub struct LogEntry {
     pub seq: u64,
     /// Milliseconds since the sandbox started.
     pub at_ms: u64,
+    /// The origin that served it.
+    pub origin: Origin,
     /// HTTP method.
     pub method: String,
-    /// Path relative to the API base, e.g. `/orders`.
+    /// Path relative to the origin's API base, e.g. `/orders`, `/sources`
+    /// (payments) or `/challenge` (ACS).
     pub path: String,
     /// Raw query string, if any.
     pub query: Option<String>,
@@ -166,18 +197,46 @@ mod tests {
     fn rules_fire_the_given_number_of_times_after_skipping() {
         let mut f = Faults::default();
         f.push(Rule {
+            origin: None,
             method: "POST".into(),
             path: "/orders".into(),
             times: 2,
             skip: 1,
             fault: Fault::Close,
         });
-        assert_eq!(f.take("GET", "/orders"), None, "method must match");
-        assert_eq!(f.take("POST", "/orders"), None, "first one skipped");
-        assert_eq!(f.take("post", "/orders"), Some(Fault::Close));
-        assert_eq!(f.take("POST", "/orders"), Some(Fault::Close));
-        assert_eq!(f.take("POST", "/orders"), None, "exhausted");
+        let m = Origin::Merchant;
+        assert_eq!(f.take(m, "GET", "/orders"), None, "method must match");
+        assert_eq!(f.take(m, "POST", "/orders"), None, "first one skipped");
+        assert_eq!(f.take(m, "post", "/orders"), Some(Fault::Close));
+        assert_eq!(
+            f.take(Origin::Payments, "POST", "/orders"),
+            Some(Fault::Close),
+            "no origin: any origin"
+        );
+        assert_eq!(f.take(m, "POST", "/orders"), None, "exhausted");
         assert!(f.rules().is_empty());
+    }
+
+    #[test]
+    fn a_rule_with_an_origin_fires_only_there() {
+        let mut f = Faults::default();
+        f.push(
+            serde_json::from_str(
+                r#"{"origin":"payments","method":"POST","path":"/sources","fault":{"kind":"close"}}"#,
+            )
+            .unwrap(),
+        );
+        assert_eq!(f.take(Origin::Merchant, "POST", "/sources"), None);
+        assert_eq!(f.take(Origin::Acs, "POST", "/sources"), None);
+        assert_eq!(f.rules().len(), 1, "a miss elsewhere does not use it up");
+        assert_eq!(
+            f.take(Origin::Payments, "POST", "/sources"),
+            Some(Fault::Close)
+        );
+        assert!(serde_json::from_str::<Rule>(
+            r#"{"origin":"elsewhere","method":"GET","path":"/","fault":{"kind":"close"}}"#
+        )
+        .is_err());
     }
 
     #[test]
@@ -187,6 +246,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.times, 1);
+        assert_eq!(r.origin, None);
         assert_eq!(
             r.fault,
             Fault::Status {

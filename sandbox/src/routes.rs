@@ -1,5 +1,5 @@
-//! HTTP: the API routes, the fault/latency/log layer, the control surface and
-//! the static `dist/`.
+//! HTTP: the routers of the three origins, the fault/latency/log layer, the
+//! merchant API, the control surface and the static `dist/`.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -19,79 +19,211 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::ApiError;
-use crate::faults::{Fault, LogEntry, Rule};
-use crate::{KillSwitch, Shared};
+use crate::faults::{Fault, LogEntry, Origin, Rule};
+use crate::{acs, csp, payments, KillSwitch, Shared};
 
-type Shr = State<Arc<Shared>>;
-type ApiResult = Result<Response, ApiError>;
+pub(crate) type Shr = State<Arc<Shared>>;
+pub(crate) type ApiResult = Result<Response, ApiError>;
 
 /// Largest request body the API reads.
-const MAX_BODY: usize = 1 << 20;
+pub(crate) const MAX_BODY: usize = 1 << 20;
 
-/// The whole application for `shared.config`.
-pub fn router(shared: Arc<Shared>) -> Router {
-    let api = api_router(shared.clone());
-    let mut app = Router::new().nest("/api", api.clone());
+/// Marks a response as meant to be framed by another origin: it carries its own
+/// CSP `frame-ancestors` and must not get `X-Frame-Options`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AllowFraming;
+
+/// The merchant origin: `dist/` at `/`, the merchant API under `/api` (at `/`
+/// too without `dist/`), `/sandbox.json`, the control surface when enabled, and
+/// in single-origin mode the payments pages and the ACS (under `/acs`) as well.
+pub fn merchant_router(shared: Arc<Shared>) -> Router {
+    let api = api_router(shared.clone(), Origin::Merchant);
+    let mut app = Router::new().nest("/api", api.clone()).merge(
+        Router::new()
+            .route("/sandbox.json", get(sandbox_json))
+            .with_state(shared.clone()),
+    );
+    if shared.origins.separate_payments {
+        app = app.merge(
+            Router::new()
+                .route("/card-frame.html", get(card_frame_elsewhere))
+                .with_state(shared.clone()),
+        );
+    } else {
+        app = app.merge(payments::pages(shared.clone()));
+    }
+    if !shared.origins.separate_acs {
+        app = app.nest("/acs", acs::router(shared.clone()));
+    }
     if shared.config.control {
         app = app.nest("/__sandbox", control_router(shared.clone()));
     }
     let app = match &shared.config.dist {
+        Some(dist) => {
+            app.fallback_service(Router::new().fallback_service(ServeDir::new(dist)).layer(
+                middleware::map_response_with_state(shared.clone(), merchant_page_headers),
+            ))
+        }
+        None => app.merge(api),
+    };
+    app.layer(middleware::map_response(security_headers))
+}
+
+/// The payments origin: the same `dist/` (`card-frame.html` only for allowed
+/// merchant origins), the card frame's API under `/api` (at `/` too without
+/// `dist/`), and `/3ds/return`.
+pub fn payments_router(shared: Arc<Shared>) -> Router {
+    let api = api_router(shared.clone(), Origin::Payments);
+    let app = Router::new()
+        .nest("/api", api.clone())
+        .merge(payments::pages(shared.clone()));
+    let app = match &shared.config.dist {
         Some(dist) => app.fallback_service(
             Router::new()
                 .fallback_service(ServeDir::new(dist))
-                .layer(middleware::map_response(page_headers)),
+                .layer(middleware::map_response(payments_page_headers)),
         ),
         None => app.merge(api),
     };
-    app.layer(SetResponseHeaderLayer::if_not_present(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    ))
-    .layer(SetResponseHeaderLayer::if_not_present(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    ))
-    .layer(SetResponseHeaderLayer::if_not_present(
-        header::X_FRAME_OPTIONS,
-        HeaderValue::from_static("SAMEORIGIN"),
-    ))
+    app.layer(middleware::map_response(security_headers))
 }
 
-/// The strict policy of embedding.md (plus the obvious extras): no inline
-/// script or style, no eval, wasm allowed, requests to this origin only.
-pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-    style-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; \
-    base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+/// The ACS origin: the 3-D Secure challenge page at `/challenge`.
+pub fn acs_router(shared: Arc<Shared>) -> Router {
+    acs::router(shared).layer(middleware::map_response(security_headers))
+}
 
-/// Pages get the strict Content-Security-Policy; every static file is
-/// revalidated so a rebuilt bundle is picked up at once.
-async fn page_headers(mut resp: Response) -> Response {
-    let html = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+/// `nosniff` and `no-referrer` everywhere; `X-Frame-Options: SAMEORIGIN` on
+/// everything not meant to be framed across origins.
+async fn security_headers(mut resp: Response) -> Response {
+    let framable = resp.extensions().get::<AllowFraming>().is_some();
     let h = resp.headers_mut();
-    if html {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        );
+    h.entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    h.entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("no-referrer"));
+    if framable {
+        h.remove(header::X_FRAME_OPTIONS);
+    } else {
+        h.entry(header::X_FRAME_OPTIONS)
+            .or_insert(HeaderValue::from_static("SAMEORIGIN"));
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     resp
 }
 
-fn api_router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/checkouts", post(create_checkout))
-        .route("/checkouts/{id}", get(get_checkout).post(update_checkout))
-        .route("/checkouts/{id}/sources/{source_id}", post(attach_source))
-        .route("/sources", post(create_source))
-        .route("/orders", post(create_order).get(list_orders))
-        .fallback(|| async { ApiError::not_found("Resource", None) })
+fn is_html(resp: &Response) -> bool {
+    resp.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// Merchant pages get the strict Content-Security-Policy; every static file is
+/// revalidated so a rebuilt bundle is picked up at once.
+async fn merchant_page_headers(State(s): Shr, mut resp: Response) -> Response {
+    if is_html(&resp) {
+        if let Ok(v) = HeaderValue::from_str(&s.origins.merchant_csp()) {
+            resp.headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    resp
+}
+
+/// Pages of the payments origin other than the card frame: strict, unframable.
+async fn payments_page_headers(mut resp: Response) -> Response {
+    if is_html(&resp) {
+        resp.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp::PAYMENTS_PAGE_CSP),
+        );
+    }
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    resp
+}
+
+/// `/card-frame.html` on the merchant origin when the payments origin is separate.
+async fn card_frame_elsewhere(State(s): Shr) -> Response {
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Not here</title>\
+         <h1>The card frame is served by the payments origin</h1>\
+         <p>{}/card-frame.html</p></html>",
+        escape_html(&s.origins.payments)
+    );
+    html_page(StatusCode::NOT_FOUND, body, csp::REFUSED_FRAME_CSP)
+}
+
+/// `GET /sandbox.json`: where the payments origin and the ACS are, for the demo page.
+async fn sandbox_json(State(s): Shr) -> Response {
+    let o = &s.origins;
+    let mut resp = ok(json!({
+        "merchantOrigin": o.merchant,
+        "paymentsBase": o.payments_base(),
+        "paymentsOrigin": o.payments,
+        "acsOrigin": o.acs,
+    }));
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// An HTML answer with its CSP, never cached.
+pub(crate) fn html_page(status: StatusCode, body: String, csp: &str) -> Response {
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    resp
+}
+
+/// Text made safe for HTML content and attribute values.
+pub(crate) fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The API of one origin: the merchant's calls, or the payments calls (which the
+/// merchant origin also serves in single-origin mode, logged as `payments`).
+fn api_router(shared: Arc<Shared>, origin: Origin) -> Router {
+    let payments_here = origin == Origin::Payments || !shared.origins.separate_payments;
+    let mut r = Router::new();
+    if origin == Origin::Merchant {
+        r = r
+            .route("/checkouts", post(create_checkout))
+            .route("/checkouts/{id}", get(get_checkout).post(update_checkout))
+            .route("/checkouts/{id}/sources/{source_id}", post(attach_source))
+            .route("/orders", post(create_order).get(list_orders));
+    }
+    if payments_here {
+        r = payments::api_routes(r);
+    }
+    let ctx = ApiCtx {
+        shared: shared.clone(),
+        origin,
+        payments_here,
+    };
+    r.fallback(|| async { ApiError::not_found("Resource", None) })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
-        .layer(middleware::from_fn_with_state(shared.clone(), api_layer))
+        .layer(middleware::from_fn_with_state(ctx, api_layer))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -99,7 +231,7 @@ fn api_router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-fn parse_json(body: &Bytes) -> Result<Value, ApiError> {
+pub(crate) fn parse_json(body: &Bytes) -> Result<Value, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(json!({}));
     }
@@ -107,11 +239,11 @@ fn parse_json(body: &Bytes) -> Result<Value, ApiError> {
         .map_err(|_| ApiError::bad_request("invalid_json", "The request body is not valid JSON."))
 }
 
-fn created(v: Value) -> Response {
+pub(crate) fn created(v: Value) -> Response {
     (StatusCode::CREATED, Json(v)).into_response()
 }
 
-fn ok(v: Value) -> Response {
+pub(crate) fn ok(v: Value) -> Response {
     Json(v).into_response()
 }
 
@@ -133,27 +265,6 @@ async fn attach_source(State(s): Shr, Path((id, source)): Path<(String, String)>
     s.store().attach_source(&id, &source).map(ok)
 }
 
-async fn create_source(State(s): Shr, req: Request) -> ApiResult {
-    let auth = req.headers().get(header::AUTHORIZATION).cloned();
-    if let Some(auth) = auth {
-        let ok = auth
-            .to_str()
-            .ok()
-            .and_then(|a| a.strip_prefix("Bearer "))
-            .is_some_and(|k| k.starts_with("pk_"));
-        if !ok {
-            return Err(ApiError::unauthorized(
-                "Only a public key (Bearer pk_...) may create sources.",
-            ));
-        }
-    }
-    let body = axum::body::to_bytes(req.into_body(), MAX_BODY)
-        .await
-        .map_err(|_| ApiError::bad_request("invalid_request", "Body too large."))?;
-    let body = parse_json(&body)?;
-    s.store().create_source(&body).map(created)
-}
-
 async fn create_order(State(s): Shr, body: Bytes) -> ApiResult {
     let body = parse_json(&body)?;
     s.store().create_order(&body).map(created)
@@ -164,8 +275,30 @@ async fn list_orders(State(s): Shr, Query(q): Query<HashMap<String, String>>) ->
         .list_orders(q.get("checkoutId").map(String::as_str)))
 }
 
-/// Latency, request log and scripted faults around every API request.
-async fn api_layer(State(s): Shr, req: Request, next: Next) -> Response {
+/// What the fault/log layer knows about the API it wraps.
+#[derive(Clone)]
+pub(crate) struct ApiCtx {
+    pub(crate) shared: Arc<Shared>,
+    /// The role of the listener.
+    pub(crate) origin: Origin,
+    /// Whether `/sources...` here are payments calls (logged as `payments`).
+    pub(crate) payments_here: bool,
+}
+
+impl ApiCtx {
+    fn origin_of(&self, path: &str) -> Origin {
+        let sources = path == "/sources" || path.starts_with("/sources/");
+        if self.payments_here && sources {
+            Origin::Payments
+        } else {
+            self.origin
+        }
+    }
+}
+
+/// Latency, request log and scripted faults around every API (and ACS) request.
+pub(crate) async fn api_layer(State(ctx): State<ApiCtx>, req: Request, next: Next) -> Response {
+    let s = &ctx.shared;
     let latency = s.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -176,12 +309,14 @@ async fn api_layer(State(s): Shr, req: Request, next: Next) -> Response {
     };
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
-    let fault = s.faults().take(&method, &path);
+    let origin = ctx.origin_of(&path);
+    let fault = s.faults().take(origin, &method, &path);
     let seq = s.seq.fetch_add(1, Ordering::Relaxed) + 1;
     let body_text = String::from_utf8_lossy(&bytes).into_owned();
     s.log().push(LogEntry {
         seq,
         at_ms: s.started.elapsed().as_millis() as u64,
+        origin,
         json: serde_json::from_slice(&bytes).ok(),
         body: body_text,
         method,

@@ -134,6 +134,41 @@ struct Source {
     expiration_year: i64,
     behaviour: Behaviour,
     state: &'static str,
+    /// The current single-use 3-D Secure challenge token, while `requires_action`.
+    challenge_token: Option<String>,
+}
+
+/// How a 3-D Secure challenge ended at the ACS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeOutcome {
+    /// The right password: the source becomes `chargeable`.
+    Passed,
+    /// A wrong password: the source becomes `failed`.
+    Failed,
+    /// The shopper cancelled: the source stays `requires_action` (with a fresh token).
+    Cancelled,
+}
+
+impl ChallengeOutcome {
+    /// `passed`, `failed` or `cancelled`, as `/3ds/return` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Passed => "passed",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// What the ACS challenge page shows about the card being verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeInfo {
+    /// Card brand, e.g. `MasterCard`.
+    pub brand: &'static str,
+    /// Last four digits of the card number.
+    pub last_four: String,
+    /// Amount and currency being authorized, e.g. `53.40 USD`.
+    pub amount: String,
 }
 
 /// Sums a checkout's money.
@@ -153,6 +188,9 @@ pub struct Store {
     ids: IdGen,
     /// How long a session stays `pending` after a covering source is attached.
     pub ready_after: Duration,
+    /// The ACS challenge page (absolute URL, no query) that a 3-D Secure
+    /// source's `nextAction.data.challengeUrl` points to.
+    pub challenge_url: String,
 }
 
 /// Opaque, unguessable-looking ids: a counter mixed with a per-process random key.
@@ -289,15 +327,23 @@ impl Store {
                 key: RandomState::new(),
             },
             ready_after,
+            challenge_url: "/acs/challenge".into(),
         }
     }
 
-    /// Forgets everything (keeps settings).
+    /// Forgets everything (keeps settings and the challenge URL).
     pub fn reset(&mut self) {
         *self = Self {
             ready_after: self.ready_after,
+            challenge_url: std::mem::take(&mut self.challenge_url),
             ..Self::default()
         };
+    }
+
+    fn new_token(&mut self) -> String {
+        let a = self.ids.next("tds");
+        let b = self.ids.next("t");
+        format!("{a}{}", &b[2..])
     }
 
     fn parse_items(&mut self, v: &Value) -> Result<Vec<Item>, ApiError> {
@@ -579,6 +625,11 @@ impl Store {
             ));
         }
         let id = self.ids.next("src");
+        let (state, challenge_token) = if behaviour == Behaviour::ThreeDSecure {
+            ("requires_action", Some(self.new_token()))
+        } else {
+            ("chargeable", None)
+        };
         let source = Source {
             client_secret: format!("{id}_{}", &self.ids.next("cs")[3..]),
             id: id.clone(),
@@ -591,9 +642,10 @@ impl Store {
             expiration_month: month,
             expiration_year: year,
             behaviour,
-            state: "chargeable",
+            state,
+            challenge_token,
         };
-        let out = source_json(&source);
+        let out = source_json(&source, &self.challenge_url);
         self.sources.insert(id, source);
         Ok(out)
     }
@@ -614,13 +666,22 @@ impl Store {
                 "This source belongs to another payment session.",
             ));
         }
-        if source.state != "chargeable" {
-            return Err(ApiError::conflict(
-                "source_not_chargeable",
-                "This payment method can no longer be used.",
-            ));
+        match source.state {
+            "chargeable" => {}
+            "requires_action" => {
+                return Err(ApiError::conflict(
+                    "source_not_chargeable",
+                    "This card must be verified with its bank first.",
+                ))
+            }
+            _ => {
+                return Err(ApiError::conflict(
+                    "source_not_chargeable",
+                    "This payment method can no longer be used.",
+                ))
+            }
         }
-        let out = source_json(source);
+        let out = source_json(source, &self.challenge_url);
         let c = self.checkouts.get_mut(checkout_id).expect("live");
         if c.status == CheckoutStatus::Dead {
             return Err(ApiError::conflict(
@@ -639,6 +700,102 @@ impl Store {
             start_readiness(&mut c.session, ready_after);
         }
         Ok(out)
+    }
+
+    /// `GET /sources/{id}?clientSecret=`: the source, only to who holds its secret.
+    pub fn get_source(&self, id: &str, client_secret: Option<&str>) -> Result<Value, ApiError> {
+        match self.sources.get(id) {
+            Some(s) if client_secret == Some(s.client_secret.as_str()) => {
+                Ok(source_json(s, &self.challenge_url))
+            }
+            _ => Err(ApiError::not_found("Source", Some("sourceId"))),
+        }
+    }
+
+    /// `POST /sources/{id}/authentications` with `{"sessionId", "clientSecret"}`:
+    /// whether the source may pay on that session, and the challenge if one is due.
+    /// (The sandbox has no saved sources yet, so a source only authenticates on the
+    /// session it was created for.)
+    pub fn authenticate_source(&mut self, id: &str, body: &Value) -> Result<Value, ApiError> {
+        let obj = body.as_object().ok_or_else(invalid_body)?;
+        let secret: Option<String> = field(obj, "clientSecret")?;
+        let source = match self.sources.get(id) {
+            Some(s) if secret.as_deref() == Some(s.client_secret.as_str()) => s,
+            _ => return Err(ApiError::not_found("Source", Some("sourceId"))),
+        };
+        let session_id: String = field(obj, "sessionId")?.ok_or_else(|| {
+            ApiError::bad_param("missing_parameter", "sessionId", "A sessionId is required.")
+        })?;
+        if !self.sessions.contains_key(&session_id) {
+            return Err(ApiError::bad_param(
+                "invalid_parameter",
+                "sessionId",
+                "Unknown payment session.",
+            ));
+        }
+        if source.session_id != session_id {
+            return Err(ApiError::conflict(
+                "nonreusable_source",
+                "This payment method cannot be used for another payment.",
+            ));
+        }
+        match source.state {
+            "chargeable" if source.behaviour == Behaviour::ThreeDSecure => {
+                Ok(json!({"status": "complete"}))
+            }
+            "chargeable" => Ok(json!({"status": "authentication_not_required"})),
+            "failed" => Ok(json!({"status": "failed"})),
+            "requires_action" => {
+                let full = source_json(source, &self.challenge_url);
+                Ok(json!({"status": "requires_action", "nextAction": full["nextAction"]}))
+            }
+            _ => Err(ApiError::conflict(
+                "source_not_chargeable",
+                "This payment method can no longer be used.",
+            )),
+        }
+    }
+
+    /// The card behind a pending challenge, if `token` is the source's current one.
+    pub fn challenge(&self, source_id: &str, token: &str) -> Option<ChallengeInfo> {
+        let s = self.sources.get(source_id)?;
+        let current = s.challenge_token.as_deref()?;
+        (s.state == "requires_action" && !token.is_empty() && current == token).then(|| {
+            ChallengeInfo {
+                brand: s.brand,
+                last_four: s.last_four.clone(),
+                amount: format!("{:.2} {}", s.amount as f64 / 100.0, s.currency),
+            }
+        })
+    }
+
+    /// Ends a challenge: uses `token` up and applies `outcome` to the source.
+    /// A cancelled challenge leaves the source `requires_action` with a new token.
+    pub fn finish_challenge(
+        &mut self,
+        source_id: &str,
+        token: &str,
+        outcome: ChallengeOutcome,
+    ) -> Result<(), ApiError> {
+        if self.challenge(source_id, token).is_none() {
+            return Err(ApiError::bad_param(
+                "invalid_parameter",
+                "token",
+                "This verification link is not valid.",
+            ));
+        }
+        let next = match outcome {
+            ChallengeOutcome::Cancelled => Some(self.new_token()),
+            _ => None,
+        };
+        let s = self.sources.get_mut(source_id).expect("checked above");
+        s.challenge_token = next;
+        s.state = match outcome {
+            ChallengeOutcome::Passed => "chargeable",
+            ChallengeOutcome::Failed => "failed",
+            ChallengeOutcome::Cancelled => "requires_action",
+        };
+        Ok(())
     }
 
     fn contributed(&self, checkout_id: &str) -> Cents {
@@ -897,8 +1054,8 @@ fn card_json(s: &Source) -> Value {
            "expirationMonth": s.expiration_month, "expirationYear": s.expiration_year})
 }
 
-fn source_json(s: &Source) -> Value {
-    json!({
+fn source_json(s: &Source, challenge_url: &str) -> Value {
+    let mut v = json!({
         "id": s.id,
         "clientSecret": s.client_secret,
         "type": "creditCard",
@@ -908,5 +1065,10 @@ fn source_json(s: &Source) -> Value {
         "currency": s.currency,
         "owner": s.owner,
         "creditCard": card_json(s),
-    })
+    });
+    if let (Some(token), "requires_action") = (&s.challenge_token, s.state) {
+        let url = format!("{challenge_url}?sourceId={}&token={token}", s.id);
+        v["nextAction"] = json!({"action": "three_d_secure", "data": {"challengeUrl": url}});
+    }
+    v
 }

@@ -1,7 +1,10 @@
 //! HTTP-level tests of the sandbox: a real server on 127.0.0.1 and a minimal
 //! HTTP/1.1 client over a raw socket, so connection-level faults (closed with no
 //! response, response lost after commit) are observed exactly as a browser would.
+//! A default sandbox plays three origins (merchant, payments, ACS).
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use sandbox::{Config, Running};
@@ -44,8 +47,13 @@ async fn raw(
 ) -> Option<Reply> {
     let mut s = TcpStream::connect(addr).await.unwrap();
     let body = body.unwrap_or("");
+    let content_type = if extra.to_ascii_lowercase().contains("content-type:") {
+        ""
+    } else {
+        "Content-Type: application/json\r\n"
+    };
     let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{content_type}{extra}Content-Length: {}\r\n\r\n{body}",
         body.len()
     );
     s.write_all(req.as_bytes()).await.unwrap();
@@ -96,9 +104,18 @@ impl Sandbox {
             running: sandbox::start(config).await.unwrap(),
         }
     }
+    /// A call to the merchant origin.
     async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
-        let b = body.map(|b| b.to_string());
-        raw(self.running.addr, method, path, b.as_deref(), "")
+        at(self.running.addr, method, path, body).await
+    }
+    /// A call to the payments origin.
+    async fn pcall(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
+        at(self.running.payments_addr, method, path, body).await
+    }
+    /// A call to the ACS origin.
+    async fn acs(&self, method: &str, path: &str, body: Option<&str>) -> Reply {
+        let form = "Content-Type: application/x-www-form-urlencoded\r\n";
+        raw(self.running.acs_addr, method, path, body, form)
             .await
             .unwrap_or_else(|| panic!("{method} {path}: connection closed without a response"))
     }
@@ -138,8 +155,9 @@ impl Sandbox {
         assert_eq!(r.status, 201, "{}", r.body);
         r.json()
     }
+    /// `POST /sources` on the payments origin.
     async fn pay(&self, checkout: &Value, card: &str, cvv: &str) -> Reply {
-        self.call("POST", "/api/sources", Some(json!({
+        self.pcall("POST", "/api/sources", Some(json!({
             "type": "creditCard", "sessionId": checkout["payment"]["session"]["id"],
             "owner": {"firstName": "Jane", "lastName": "Doe", "email": "jdoe@example.com"},
             "creditCard": {"number": card, "expirationMonth": 7, "expirationYear": 2040, "cvv": cvv}
@@ -178,7 +196,44 @@ impl Sandbox {
     }
 }
 
+async fn at(addr: SocketAddr, method: &str, path: &str, body: Option<Value>) -> Reply {
+    let b = body.map(|b| b.to_string());
+    raw(addr, method, path, b.as_deref(), "")
+        .await
+        .unwrap_or_else(|| panic!("{method} {path}: connection closed without a response"))
+}
+
 const VISA: &str = "4444 2222 3333 1111";
+const THREE_DS: &str = "5454 5454 5454 5454";
+
+/// A temporary `dist/` with a demo page, a stub card frame and a wasm file.
+struct Dist(PathBuf);
+
+impl Dist {
+    fn new(tag: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("sandbox-dist-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "<!doctype html><title>t</title>").unwrap();
+        std::fs::write(
+            dir.join("card-frame.html"),
+            "<!doctype html><title>card frame stub</title>",
+        )
+        .unwrap();
+        std::fs::write(dir.join("checkout-widget_bg.wasm"), b"\0asm").unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for Dist {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `?origin=` as a browser would encode it.
+fn enc(s: &str) -> String {
+    s.replace(':', "%3A").replace('/', "%2F")
+}
 
 #[tokio::test]
 async fn happy_path_computes_totals_waits_for_readiness_and_consumes_the_checkout() {
@@ -459,7 +514,7 @@ async fn bad_requests_get_the_error_shape() {
     assert_eq!(r.status, 405);
     assert_eq!(r.json()["type"], "method_not_allowed");
     let r = sb
-        .call(
+        .pcall(
             "POST",
             "/api/sources",
             Some(json!({"type": "creditCard", "sessionId": "ses_nope"})),
@@ -467,7 +522,7 @@ async fn bad_requests_get_the_error_shape() {
         .await;
     assert_eq!(r.error()["parameter"], "sessionId");
     let r = raw(
-        sb.running.addr,
+        sb.running.payments_addr,
         "POST",
         "/api/sources",
         Some("{}"),
@@ -673,12 +728,9 @@ async fn control_surface_is_off_unless_enabled() {
 
 #[tokio::test]
 async fn serves_dist_with_security_headers_and_the_api_under_api() {
-    let dir = std::env::temp_dir().join(format!("sandbox-dist-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("index.html"), "<!doctype html><title>t</title>").unwrap();
-    std::fs::write(dir.join("checkout-widget_bg.wasm"), b"\0asm").unwrap();
+    let dist = Dist::new("merchant");
     let sb = Sandbox::with(Config {
-        dist: Some(dir.clone()),
+        dist: Some(dist.0.clone()),
         ..Config::default()
     })
     .await;
@@ -687,8 +739,16 @@ async fn serves_dist_with_security_headers_and_the_api_under_api() {
     assert!(page.body.contains("<title>t</title>"));
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
-    assert_eq!(page.header("content-security-policy"), Some(sandbox::CSP));
-    assert!(sandbox::CSP.contains("script-src 'self' 'wasm-unsafe-eval'"));
+    assert_eq!(page.header("x-frame-options"), Some("SAMEORIGIN"));
+    let pay = sb.running.payments_url();
+    let csp = page.header("content-security-policy").unwrap();
+    assert_eq!(csp, sandbox::merchant_csp(&pay));
+    assert_eq!(csp, sb.running.merchant_csp());
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"));
+    assert!(
+        csp.contains(&format!("; frame-src {pay};")),
+        "the merchant page frames the payments origin only: {csp}"
+    );
     let wasm = sb.call("GET", "/checkout-widget_bg.wasm", None).await;
     assert_eq!(wasm.header("content-type"), Some("application/wasm"));
     let api = sb
@@ -704,5 +764,735 @@ async fn serves_dist_with_security_headers_and_the_api_under_api() {
         root.status, 201,
         "with dist/, the API lives only under /api"
     );
-    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn the_three_origins_and_sandbox_json() {
+    let sb = Sandbox::start(0).await;
+    let (url, pay, acs) = (
+        sb.running.url(),
+        sb.running.payments_url(),
+        sb.running.acs_url(),
+    );
+    assert_eq!(url, format!("http://127.0.0.1:{}", sb.running.addr.port()));
+    assert_eq!(
+        pay,
+        format!("http://localhost:{}", sb.running.payments_addr.port()),
+        "the payments origin is another site"
+    );
+    assert_eq!(
+        acs,
+        format!("http://127.0.0.1:{}", sb.running.acs_addr.port())
+    );
+    assert!(url != pay && url != acs && pay != acs);
+    let j = sb.call("GET", "/sandbox.json", None).await;
+    assert_eq!(j.status, 200);
+    assert_eq!(j.header("cache-control"), Some("no-store"));
+    let j = j.json();
+    assert_eq!(j["paymentsBase"], format!("{pay}/api"));
+    assert_eq!(j["paymentsOrigin"], pay);
+    assert_eq!(j["acsOrigin"], acs);
+    assert_eq!(sb.running.payments_base(), format!("{pay}/api"));
+    // Each API lives on its own origin only.
+    let c = sb.checkout("jdoe@example.com", "55343").await;
+    let body = json!({"type": "creditCard", "sessionId": c["payment"]["session"]["id"]});
+    let merchant_sources = sb.call("POST", "/api/sources", Some(body)).await;
+    assert_eq!(
+        merchant_sources.status, 404,
+        "card data never goes to the merchant"
+    );
+    let payments_checkouts = sb
+        .pcall(
+            "POST",
+            "/api/checkouts",
+            Some(json!({"items": [{"skuId": "sku_mug"}]})),
+        )
+        .await;
+    assert_eq!(payments_checkouts.status, 404);
+    assert_eq!(sb.pcall("GET", "/__sandbox/log", None).await.status, 404);
+    assert_eq!(sb.acs("GET", "/__sandbox/log", None).await.status, 404);
+    assert_eq!(sb.pcall("GET", "/sandbox.json", None).await.status, 404);
+    // The payments origin is also reachable on [::1] when this host has IPv6 loopback.
+    let v6 = SocketAddr::from(([0, 0, 0, 0, 0, 0, 0, 1], sb.running.payments_addr.port()));
+    if TcpStream::connect(v6).await.is_ok() {
+        let r = at(
+            v6,
+            "GET",
+            &format!("/card-frame.html?origin={}", enc(&url)),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 404, "no dist/ here, but the origin was accepted");
+        let r = at(v6, "GET", "/card-frame.html", None).await;
+        assert_eq!(r.status, 403);
+    }
+}
+
+#[tokio::test]
+async fn the_card_frame_is_framable_by_allowed_merchant_origins_only() {
+    let dist = Dist::new("frame");
+    let sb = Sandbox::with(Config {
+        dist: Some(dist.0.clone()),
+        ..Config::default()
+    })
+    .await;
+    let (url, pay, acs) = (
+        sb.running.url(),
+        sb.running.payments_url(),
+        sb.running.acs_url(),
+    );
+    for query in [enc(&url), url.clone()] {
+        let r = sb
+            .pcall("GET", &format!("/card-frame.html?origin={query}"), None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.body.contains("card frame stub"));
+        let csp = r.header("content-security-policy").unwrap();
+        assert_eq!(
+            csp,
+            format!(
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+                 img-src 'self' data:; connect-src 'self'; frame-src {acs} 'self'; \
+                 frame-ancestors {url}"
+            )
+        );
+        assert_eq!(
+            r.header("x-frame-options"),
+            None,
+            "CSP frame-ancestors instead"
+        );
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    }
+    for bad in [
+        "/card-frame.html".to_owned(),
+        "/card-frame.html?origin=".to_owned(),
+        "/card-frame.html?origin=http%3A%2F%2Fevil.example".to_owned(),
+        format!("/card-frame.html?origin={}", enc(&pay)),
+        format!("/card-frame.html?origin={}%2F", enc(&url)),
+    ] {
+        let r = sb.pcall("GET", &bad, None).await;
+        assert_eq!(r.status, 403, "{bad}");
+        assert!(r.header("content-type").unwrap().starts_with("text/html"));
+        assert!(r.body.contains("not allowed"), "{}", r.body);
+        assert!(!r.body.contains("card frame stub"));
+        let csp = r.header("content-security-policy").unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    }
+    // The rest of dist/ is served there too, with a policy nobody may frame.
+    let page = sb.pcall("GET", "/", None).await;
+    assert_eq!(page.status, 200);
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(csp.ends_with("frame-ancestors 'none'"), "{csp}");
+    let wasm = sb.pcall("GET", "/checkout-widget_bg.wasm", None).await;
+    assert_eq!(wasm.header("content-type"), Some("application/wasm"));
+    // The merchant origin does not serve the card frame: it lives on the payments origin.
+    let here = sb
+        .call(
+            "GET",
+            &format!("/card-frame.html?origin={}", enc(&url)),
+            None,
+        )
+        .await;
+    assert_eq!(here.status, 404);
+    assert!(here.body.contains(&pay));
+}
+
+#[tokio::test]
+async fn allowed_origins_replace_the_merchant_origin() {
+    let dist = Dist::new("allowed");
+    let sb = Sandbox::with(Config {
+        dist: Some(dist.0.clone()),
+        allowed_origins: vec!["http://shop.example:8080/".into()],
+        ..Config::default()
+    })
+    .await;
+    let r = sb
+        .pcall(
+            "GET",
+            "/card-frame.html?origin=http%3A%2F%2Fshop.example%3A8080",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r
+        .header("content-security-policy")
+        .unwrap()
+        .ends_with("frame-ancestors http://shop.example:8080"));
+    let own = format!("/card-frame.html?origin={}", enc(&sb.running.url()));
+    assert_eq!(sb.pcall("GET", &own, None).await.status, 403);
+    // The pages the card frame nests name the allowed origins as ancestors.
+    let ret = sb
+        .pcall("GET", "/3ds/return?sourceId=src_1&outcome=passed", None)
+        .await;
+    assert!(ret
+        .header("content-security-policy")
+        .unwrap()
+        .ends_with("frame-ancestors 'self' http://shop.example:8080"));
+}
+
+/// The path and query of an ACS challenge URL, checked to be on the ACS origin.
+fn challenge_path(sb: &Sandbox, source: &Value) -> String {
+    assert_eq!(source["state"], "requires_action", "{source}");
+    assert_eq!(source["nextAction"]["action"], "three_d_secure");
+    let url = source["nextAction"]["data"]["challengeUrl"]
+        .as_str()
+        .unwrap();
+    let prefix = format!(
+        "{}/challenge?sourceId={}&token=",
+        sb.running.acs_url(),
+        source["id"].as_str().unwrap()
+    );
+    assert!(url.starts_with(&prefix), "{url} should start with {prefix}");
+    assert!(url.len() > prefix.len(), "a token");
+    url[sb.running.acs_url().len()..].to_owned()
+}
+
+/// `token` of a challenge path.
+fn token_of(path: &str) -> String {
+    path.split("token=").nth(1).unwrap().to_owned()
+}
+
+impl Sandbox {
+    /// A checkout and a 3-D Secure source on it: (checkout, source).
+    async fn three_ds_source(&self) -> (Value, Value) {
+        let c = self.checkout("jdoe@example.com", "55343").await;
+        let src = self.pay(&c, THREE_DS, "123").await;
+        assert_eq!(src.status, 201, "{}", src.body);
+        (c, src.json())
+    }
+    /// Submits the challenge form.
+    async fn answer(&self, source_id: &str, token: &str, password: &str, action: &str) -> Reply {
+        let form =
+            format!("sourceId={source_id}&token={token}&password={password}&action={action}");
+        self.acs("POST", "/challenge", Some(&form)).await
+    }
+    async fn source(&self, source: &Value) -> Reply {
+        let path = format!(
+            "/api/sources/{}?clientSecret={}",
+            source["id"].as_str().unwrap(),
+            source["clientSecret"].as_str().unwrap()
+        );
+        self.pcall("GET", &path, None).await
+    }
+    async fn attach(&self, checkout: &Value, source: &Value) -> Reply {
+        let path = format!(
+            "/api/checkouts/{}/sources/{}",
+            checkout["id"].as_str().unwrap(),
+            source["id"].as_str().unwrap()
+        );
+        self.call("POST", &path, None).await
+    }
+}
+
+#[tokio::test]
+async fn a_three_d_secure_card_passes_the_challenge_with_the_password() {
+    let sb = Sandbox::start(0).await;
+    let (c, src) = sb.three_ds_source().await;
+    let id = src["id"].as_str().unwrap();
+    let path = challenge_path(&sb, &src);
+    // Not chargeable yet: attaching is refused like the provider would.
+    let a = sb.attach(&c, &src).await;
+    assert_eq!(a.status, 409, "{}", a.body);
+    assert_eq!(a.json()["type"], "conflict");
+    assert_eq!(a.error()["code"], "source_not_chargeable");
+
+    let page = sb.acs("GET", &path, None).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
+    for needle in [
+        "<html lang=\"en\">",
+        "<title>Verify your card",
+        "<h1>Verify your card</h1>",
+        "<label for=\"password\">Password</label>",
+        "<input id=\"password\" name=\"password\" type=\"password\"",
+        ">Submit</button>",
+        ">Cancel</button>",
+        "the password is <code>password</code>",
+        "<link rel=\"stylesheet\" href=\"acs.css\">",
+        "<form method=\"post\" action=\"challenge\">",
+        "ending in 5454",
+    ] {
+        assert!(
+            page.body.contains(needle),
+            "{needle} missing in {}",
+            page.body
+        );
+    }
+    assert!(!page.body.contains("<script") && !page.body.contains("style="));
+    let pay = sb.running.payments_url();
+    assert_eq!(
+        page.header("content-security-policy").unwrap(),
+        format!(
+            "default-src 'self'; style-src 'self'; form-action 'self' {pay}; \
+             frame-ancestors {pay} {}",
+            sb.running.url()
+        )
+    );
+    assert_eq!(page.header("x-frame-options"), None);
+    let css = sb.acs("GET", "/acs.css", None).await;
+    assert_eq!(css.status, 200);
+    assert!(css.header("content-type").unwrap().starts_with("text/css"));
+    assert!(css.body.contains("label"));
+
+    let token = token_of(&path);
+    let r = sb.answer(id, &token, "password", "submit").await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.header("location").unwrap(),
+        format!("{pay}/3ds/return?sourceId={id}&outcome=passed")
+    );
+    let now = sb.source(&src).await;
+    assert_eq!(now.status, 200);
+    let now = now.json();
+    assert_eq!(now["state"], "chargeable");
+    assert!(now.get("nextAction").is_none(), "{now}");
+    assert_eq!(now["creditCard"]["lastFourDigits"], "5454");
+
+    // The token was used up: the same answer again is refused, the source unchanged.
+    let again = sb.answer(id, &token, "wrong", "submit").await;
+    assert_eq!(again.status, 400);
+    assert!(again.body.contains("not valid"));
+    assert_eq!(sb.acs("GET", &path, None).await.status, 400);
+    assert_eq!(sb.source(&src).await.json()["state"], "chargeable");
+
+    // Now it pays like any card.
+    assert_eq!(sb.attach(&c, &src).await.status, 200);
+    let order = sb.order(c["id"].as_str().unwrap()).await;
+    assert_eq!(order.status, 201, "{}", order.body);
+}
+
+#[tokio::test]
+async fn a_wrong_password_fails_and_cancel_leaves_it_requiring_action() {
+    let sb = Sandbox::start(0).await;
+    let pay = sb.running.payments_url();
+    // Wrong password: failed, for good.
+    let (c, src) = sb.three_ds_source().await;
+    let id = src["id"].as_str().unwrap();
+    let r = sb
+        .answer(
+            id,
+            &token_of(&challenge_path(&sb, &src)),
+            "hunter2",
+            "submit",
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        r.header("location").unwrap(),
+        format!("{pay}/3ds/return?sourceId={id}&outcome=failed")
+    );
+    let failed = sb.source(&src).await.json();
+    assert_eq!(failed["state"], "failed");
+    assert!(failed.get("nextAction").is_none());
+    assert_eq!(sb.attach(&c, &src).await.status, 409);
+
+    // Cancel: still requires_action, with a fresh challenge; the old link is spent.
+    let (c, src) = sb.three_ds_source().await;
+    let id = src["id"].as_str().unwrap();
+    let first = challenge_path(&sb, &src);
+    let r = sb.answer(id, &token_of(&first), "password", "cancel").await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        r.header("location").unwrap(),
+        format!("{pay}/3ds/return?sourceId={id}&outcome=cancelled")
+    );
+    let now = sb.source(&src).await.json();
+    let second = challenge_path(&sb, &now);
+    assert_ne!(second, first, "a new token for the next attempt");
+    assert_eq!(sb.acs("GET", &first, None).await.status, 400);
+    assert_eq!(
+        sb.answer(id, &token_of(&first), "password", "submit")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(sb.source(&src).await.json()["state"], "requires_action");
+    let a = sb.attach(&c, &src).await;
+    assert_eq!(a.status, 409);
+    assert_eq!(a.error()["code"], "source_not_chargeable");
+    assert_eq!(sb.acs("GET", &second, None).await.status, 200);
+    let r = sb
+        .answer(id, &token_of(&second), "password", "submit")
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(sb.source(&src).await.json()["state"], "chargeable");
+}
+
+#[tokio::test]
+async fn challenge_tokens_belong_to_one_source_and_bad_links_are_refused() {
+    let sb = Sandbox::start(0).await;
+    let (_, a) = sb.three_ds_source().await;
+    let (_, b) = sb.three_ds_source().await;
+    let a_token = token_of(&challenge_path(&sb, &a));
+    let b_id = b["id"].as_str().unwrap();
+    let cross = sb.answer(b_id, &a_token, "password", "submit").await;
+    assert_eq!(cross.status, 400, "a's token cannot verify b");
+    assert!(
+        cross.header("location").is_none(),
+        "no redirect on a bad link"
+    );
+    assert_eq!(sb.source(&b).await.json()["state"], "requires_action");
+    for bad in [
+        "/challenge".to_owned(),
+        format!("/challenge?sourceId={b_id}"),
+        format!("/challenge?sourceId={b_id}&token="),
+        format!("/challenge?sourceId=src_nope&token={a_token}"),
+        format!("/challenge?sourceId={b_id}&token={a_token}"),
+    ] {
+        let r = sb.acs("GET", &bad, None).await;
+        assert_eq!(r.status, 400, "{bad}");
+        assert!(r.body.contains("not valid"));
+        assert!(r.header("content-security-policy").is_some());
+    }
+    assert_eq!(
+        sb.acs("POST", "/challenge", Some("garbage")).await.status,
+        400
+    );
+    assert_eq!(sb.acs("GET", "/elsewhere", None).await.status, 404);
+    // An ordinary card has no challenge.
+    let c = sb.checkout("jdoe@example.com", "55343").await;
+    let visa = sb.pay(&c, VISA, "123").await.json();
+    assert_eq!(visa["state"], "chargeable");
+    assert!(visa.get("nextAction").is_none());
+    let other = sb.pay(&c, "4917 6100 0000 0000", "123").await.json();
+    challenge_path(&sb, &other);
+}
+
+#[tokio::test]
+async fn a_source_is_reread_only_with_its_client_secret() {
+    let sb = Sandbox::start(0).await;
+    let (_, src) = sb.three_ds_source().await;
+    let id = src["id"].as_str().unwrap();
+    let ok = sb.source(&src).await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.json()["id"], id);
+    assert_eq!(ok.header("cache-control"), Some("no-store"));
+    for bad in [
+        format!("/api/sources/{id}?clientSecret=nope"),
+        format!("/api/sources/{id}"),
+        format!(
+            "/api/sources/src_nope?clientSecret={}",
+            src["clientSecret"].as_str().unwrap()
+        ),
+    ] {
+        let r = sb.pcall("GET", &bad, None).await;
+        assert_eq!(r.status, 404, "{bad}");
+        assert_eq!(r.error()["code"], "not_found");
+    }
+    assert_eq!(
+        sb.call("GET", &format!("/api/sources/{id}?clientSecret=x"), None)
+            .await
+            .status,
+        404,
+        "not a merchant call"
+    );
+}
+
+#[tokio::test]
+async fn authentications_report_what_the_source_needs() {
+    let sb = Sandbox::start(0).await;
+    let (c, src) = sb.three_ds_source().await;
+    let id = src["id"].as_str().unwrap();
+    let path = format!("/api/sources/{id}/authentications");
+    let session = c["payment"]["session"]["id"].clone();
+    let body = json!({"sessionId": session, "clientSecret": src["clientSecret"]});
+    let r = sb.pcall("POST", &path, Some(body.clone())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = r.json();
+    assert_eq!(r["status"], "requires_action");
+    assert_eq!(r["nextAction"], src["nextAction"]);
+    let wrong = json!({"sessionId": session, "clientSecret": "nope"});
+    assert_eq!(sb.pcall("POST", &path, Some(wrong)).await.status, 404);
+    let other = sb.checkout("jdoe@example.com", "55343").await;
+    let elsewhere = json!({"sessionId": other["payment"]["session"]["id"],
+                           "clientSecret": src["clientSecret"]});
+    let r = sb.pcall("POST", &path, Some(elsewhere)).await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.error()["code"], "nonreusable_source");
+    sb.answer(
+        id,
+        &token_of(&challenge_path(&sb, &src)),
+        "password",
+        "submit",
+    )
+    .await;
+    let r = sb.pcall("POST", &path, Some(body)).await.json();
+    assert_eq!(r["status"], "complete");
+    let visa = sb.pay(&c, VISA, "123").await.json();
+    let r = sb
+        .pcall(
+            "POST",
+            &format!(
+                "/api/sources/{}/authentications",
+                visa["id"].as_str().unwrap()
+            ),
+            Some(json!({"sessionId": session, "clientSecret": visa["clientSecret"]})),
+        )
+        .await
+        .json();
+    assert_eq!(r["status"], "authentication_not_required");
+}
+
+#[tokio::test]
+async fn the_3ds_return_page_posts_to_its_parent_from_an_external_script() {
+    let sb = Sandbox::start(0).await;
+    let r = sb
+        .pcall("GET", "/3ds/return?sourceId=src_1&outcome=passed", None)
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    assert_eq!(
+        r.body.matches("<script").count(),
+        1,
+        "one script: {}",
+        r.body
+    );
+    assert!(r.body.contains("<script src=\"/3ds/return.js\"></script>"));
+    assert!(!r.body.contains("src_1"), "the page echoes nothing");
+    let csp = r.header("content-security-policy").unwrap();
+    assert_eq!(
+        csp,
+        format!(
+            "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'; \
+             frame-ancestors 'self' {}",
+            sb.running.url()
+        )
+    );
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(r.header("x-frame-options"), None);
+    for bad in [
+        "/3ds/return",
+        "/3ds/return?sourceId=src_1",
+        "/3ds/return?sourceId=src_1&outcome=maybe",
+        "/3ds/return?sourceId=&outcome=passed",
+    ] {
+        let r = sb.pcall("GET", bad, None).await;
+        assert_eq!(r.status, 400, "{bad}");
+        assert!(!r.body.contains("<script"));
+    }
+    let js = sb.pcall("GET", "/3ds/return.js", None).await;
+    assert_eq!(js.status, 200);
+    assert!(js
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert!(js.body.contains("parent.postMessage("));
+    assert!(js.body.contains("type: \"cw-3ds-return\""));
+    assert!(js.body.contains("sourceId: sourceId, outcome: outcome"));
+    assert!(js.body.contains("}, location.origin);"), "{}", js.body);
+    assert!(!js.body.contains("\"*\""), "never to any origin");
+    assert!(js.body.contains("new URLSearchParams(location.search)"));
+}
+
+#[tokio::test]
+async fn faults_can_target_one_origin() {
+    let sb = Sandbox::start(0).await;
+    let c = sb.checkout("jdoe@example.com", "55343").await;
+    let id = c["id"].as_str().unwrap();
+    sb.fault(json!([
+        {"origin": "payments", "method": "GET", "path": "/checkouts/*",
+         "fault": {"kind": "status", "status": 500}},
+        {"origin": "payments", "method": "POST", "path": "/sources",
+         "fault": {"kind": "status", "status": 503, "retryAfter": 1}},
+        {"origin": "payments", "method": "POST", "path": "/sources", "fault": {"kind": "close"}},
+        {"origin": "acs", "method": "GET", "path": "/challenge",
+         "fault": {"kind": "status", "status": 502, "body": "<h1>Bad Gateway</h1>",
+                   "contentType": "text/html"}}
+    ]))
+    .await;
+    // A payments rule does not touch the merchant API, and stays armed.
+    let r = sb.call("GET", &format!("/api/checkouts/{id}"), None).await;
+    assert_eq!(r.status, 200);
+    let rules = sb.call("GET", "/__sandbox/faults", None).await.json();
+    assert_eq!(rules.as_array().unwrap().len(), 4);
+    assert_eq!(rules[0]["origin"], "payments");
+    let r = sb.pay(&c, VISA, "123").await;
+    assert_eq!(r.status, 503);
+    assert_eq!(r.header("retry-after"), Some("1"));
+    // The kill switch works on the payments listener too.
+    let body = json!({"type": "creditCard", "sessionId": c["payment"]["session"]["id"],
+        "creditCard": {"number": VISA, "expirationMonth": 7, "expirationYear": 2040, "cvv": "123"}});
+    let closed = raw(
+        sb.running.payments_addr,
+        "POST",
+        "/api/sources",
+        Some(&body.to_string()),
+        "",
+    )
+    .await;
+    assert!(closed.is_none(), "expected no response, got {closed:?}");
+    let (_, src) = sb.three_ds_source().await;
+    let path = challenge_path(&sb, &src);
+    let r = sb.acs("GET", &path, None).await;
+    assert_eq!(r.status, 502);
+    assert!(r.body.contains("Bad Gateway"));
+    assert_eq!(sb.acs("GET", &path, None).await.status, 200, "used up");
+    let left = sb.call("GET", "/__sandbox/faults", None).await.json();
+    assert_eq!(left.as_array().unwrap().len(), 1, "{left}");
+    assert_eq!(left[0]["path"], "/checkouts/*");
+}
+
+#[tokio::test]
+async fn the_log_names_the_origin_of_every_request() {
+    let sb = Sandbox::start(0).await;
+    let (_, src) = sb.three_ds_source().await;
+    let path = challenge_path(&sb, &src);
+    sb.acs("GET", &path, None).await;
+    sb.answer(
+        src["id"].as_str().unwrap(),
+        &token_of(&path),
+        "password",
+        "submit",
+    )
+    .await;
+    sb.source(&src).await;
+    let log = sb.log().await;
+    let seen: Vec<(String, String, String)> = log
+        .iter()
+        .map(|e| {
+            (
+                e["origin"].as_str().unwrap().to_owned(),
+                e["method"].as_str().unwrap().to_owned(),
+                e["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let id = src["id"].as_str().unwrap();
+    let want = [
+        ("merchant", "POST", "/checkouts".to_owned()),
+        ("payments", "POST", "/sources".to_owned()),
+        ("acs", "GET", "/challenge".to_owned()),
+        ("acs", "POST", "/challenge".to_owned()),
+        ("payments", "GET", format!("/sources/{id}")),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .into_iter()
+        .map(|(o, m, p)| (o.to_owned(), m.to_owned(), p))
+        .collect();
+    assert_eq!(seen, want);
+    assert_eq!(log[1]["status"], 201);
+    assert_eq!(log[3]["status"], 303);
+    assert!(log[4]["query"]
+        .as_str()
+        .unwrap()
+        .starts_with("clientSecret="));
+}
+
+#[tokio::test]
+async fn single_origin_mode_serves_everything_on_one_origin() {
+    let dist = Dist::new("single");
+    let sb = Sandbox::with(Config {
+        dist: Some(dist.0.clone()),
+        control: true,
+        ready_after: Duration::ZERO,
+        ..Config::single_origin()
+    })
+    .await;
+    let url = sb.running.url();
+    assert_eq!(sb.running.payments_url(), url);
+    assert_eq!(sb.running.acs_url(), url);
+    assert_eq!(sb.running.payments_addr, sb.running.addr);
+    let j = sb.call("GET", "/sandbox.json", None).await.json();
+    assert_eq!(j["paymentsBase"], format!("{url}/api"));
+    assert_eq!(j["acsOrigin"], url);
+    let page = sb.call("GET", "/", None).await;
+    assert_eq!(page.header("content-security-policy"), Some(sandbox::CSP));
+    assert_eq!(sb.running.merchant_csp(), sandbox::CSP);
+    let frame = sb
+        .call(
+            "GET",
+            &format!("/card-frame.html?origin={}", enc(&url)),
+            None,
+        )
+        .await;
+    assert_eq!(frame.status, 200);
+    assert_eq!(
+        frame.header("content-security-policy").unwrap(),
+        sandbox::csp::card_frame_csp(&url, &url)
+    );
+    assert_eq!(sb.call("GET", "/card-frame.html", None).await.status, 403);
+
+    let c = sb.checkout("jdoe@example.com", "55343").await;
+    let body = |card: &str| {
+        json!({"type": "creditCard", "sessionId": c["payment"]["session"]["id"],
+            "creditCard": {"number": card, "expirationMonth": 7, "expirationYear": 2040, "cvv": "123"}})
+    };
+    let visa = sb.call("POST", "/api/sources", Some(body(VISA))).await;
+    assert_eq!(visa.status, 201, "{}", visa.body);
+    let src = sb
+        .call("POST", "/api/sources", Some(body(THREE_DS)))
+        .await
+        .json();
+    let challenge = src["nextAction"]["data"]["challengeUrl"].as_str().unwrap();
+    let prefix = format!(
+        "{url}/acs/challenge?sourceId={}&token=",
+        src["id"].as_str().unwrap()
+    );
+    assert!(challenge.starts_with(&prefix), "{challenge}");
+    let page = sb.call("GET", &challenge[url.len()..], None).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("action=\"challenge\""),
+        "posts to /acs/challenge"
+    );
+    assert_eq!(sb.call("GET", "/acs/acs.css", None).await.status, 200);
+    let form = format!(
+        "sourceId={}&token={}&password=password&action=submit",
+        src["id"].as_str().unwrap(),
+        token_of(challenge)
+    );
+    let r = raw(
+        sb.running.addr,
+        "POST",
+        "/acs/challenge",
+        Some(&form),
+        "Content-Type: application/x-www-form-urlencoded\r\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, 303, "{}", r.body);
+    let location = r.header("location").unwrap();
+    assert!(location.starts_with(&format!("{url}/3ds/return?sourceId=")));
+    assert_eq!(
+        sb.call("GET", &location[url.len()..], None).await.status,
+        200
+    );
+    let reread = format!(
+        "/api/sources/{}?clientSecret={}",
+        src["id"].as_str().unwrap(),
+        src["clientSecret"].as_str().unwrap()
+    );
+    assert_eq!(
+        sb.call("GET", &reread, None).await.json()["state"],
+        "chargeable"
+    );
+    let a = sb.attach(&c, &src).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(sb.order(c["id"].as_str().unwrap()).await.status, 201);
+    let origins: Vec<(String, String)> = sb
+        .log()
+        .await
+        .iter()
+        .map(|e| {
+            (
+                e["origin"].as_str().unwrap().into(),
+                e["path"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(
+        origins.contains(&("payments".into(), "/sources".into())),
+        "{origins:?}"
+    );
+    assert!(
+        origins.contains(&("acs".into(), "/challenge".into())),
+        "{origins:?}"
+    );
+    assert!(
+        origins.contains(&("merchant".into(), "/orders".into())),
+        "{origins:?}"
+    );
 }

@@ -5,7 +5,9 @@ use crate::flow::{Alert, Event};
 use crate::i18n;
 
 /// The message above the current step (`role="alert"`), with `Try again` when
-/// the core offers a retry. Server text renders as text, never as HTML.
+/// the core offers a retry, and `Verify again` / `Use another card` after a
+/// 3-D Secure challenge was cancelled or ran out of time. Server text renders
+/// as text, never as HTML.
 ///
 /// The banner appears with an alert and goes with it; while it stays, its tone
 /// and text follow the current alert in place, so the `role="alert"` region
@@ -18,6 +20,10 @@ pub fn AlertBanner() -> impl IntoView {
     let warning = Memo::new(move |_| {
         c.state
             .with(|s| matches!(s.alert, Some(Alert::StillWaiting | Alert::Invalid)))
+    });
+    let abandoned = Memo::new(move |_| {
+        c.state
+            .with(|s| matches!(s.alert, Some(Alert::ChallengeAbandoned { .. })))
     });
     let message = Memo::new(move |_| {
         c.state
@@ -33,6 +39,18 @@ pub fn AlertBanner() -> impl IntoView {
                         on:click=move |_| c.on_event.run(Event::Retry)>
                         "Try again"
                     </button>
+                </Show>
+                <Show when=move || abandoned.get()>
+                    <div class="cw-alert__actions">
+                        <button type="button" class="cw-button cw-button--primary"
+                            on:click=move |_| c.on_event.run(Event::VerifyAgain)>
+                            "Verify again"
+                        </button>
+                        <button type="button" class="cw-button cw-button--secondary"
+                            on:click=move |_| c.on_event.run(Event::UseAnotherCard)>
+                            "Use another card"
+                        </button>
+                    </div>
                 </Show>
             </div>
         </Show>

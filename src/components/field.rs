@@ -27,10 +27,7 @@ const COUNTRIES: &[(&str, &str)] = &[
 
 fn autocomplete(f: Field) -> &'static str {
     match f {
-        Field::Name => "cc-name",
-        Field::CardNumber => "cc-number",
-        Field::Expiry => "cc-exp",
-        Field::Cvc => "cc-csc",
+        Field::Name => "billing name",
         Field::Email => "email",
         Field::Line1 => "billing address-line1",
         Field::City => "billing address-level2",
@@ -95,16 +92,13 @@ pub fn FormField(
         }
         .into_any()
     } else {
-        let (kind, mode, placeholder) = match field {
-            Field::CardNumber => ("text", "numeric", "1234 1234 1234 1234"),
-            Field::Expiry => ("text", "numeric", "MM/YY"),
-            Field::Cvc => ("text", "numeric", ""),
-            Field::Email => ("email", "email", ""),
-            _ => ("text", "text", ""),
+        let (kind, mode) = match field {
+            Field::Email => ("email", "email"),
+            _ => ("text", "text"),
         };
         view! {
             <input class="cw-field__input" id=id.clone() name=field.slug() type=kind inputmode=mode
-                placeholder=placeholder autocomplete=autocomplete(field)
+                autocomplete=autocomplete(field)
                 spellcheck="false"
                 prop:value=move || value.get()
                 aria-invalid=invalid

@@ -3,6 +3,7 @@
 //! through Leptos' context.
 
 mod alert_banner;
+mod card_frame;
 mod confirmation;
 mod field;
 mod fix_form;
@@ -16,6 +17,7 @@ use leptos::prelude::*;
 use crate::flow::{Event, State};
 
 pub use alert_banner::AlertBanner;
+pub use card_frame::CardFrame;
 pub use confirmation::Confirmation;
 pub use field::FormField;
 pub use fix_form::FixForm;
@@ -35,6 +37,10 @@ pub struct Ctx {
     pub prefix: String,
     /// The locale for text and money (BCP 47).
     pub locale: Memo<String>,
+    /// The card frame's `src` (a new value is a new frame).
+    pub frame_src: Signal<String>,
+    /// Tells the shell that the card frame's iframe loaded.
+    pub on_frame_load: Callback<web_sys::HtmlIFrameElement>,
 }
 
 /// A `<fieldset>` of the widget's forms, opened by its `<legend>`.

@@ -4,17 +4,15 @@ use crate::components::{ctx, Fieldset, FormField};
 use crate::flow::{Event, Field};
 use crate::validation;
 
-/// Payment entry: card details, then contact and billing (prefilled from the
-/// checkout). Submitting sends `Continue` (or `Pay <amount>` without review);
-/// the core validates, and ignores repeats while a request is in flight.
+/// Payment entry on this page: contact and billing (prefilled from the
+/// checkout), below the card frame that holds the card itself. Submitting
+/// sends `Continue` (or `Pay <amount>` without review); the core checks this
+/// form and the frame's report together, and ignores repeats while a request
+/// is in flight.
 #[component]
 pub fn PaymentForm() -> impl IntoView {
     let c = ctx();
     let review = c.state.with_untracked(|s| s.config.review);
-    let brand = Memo::new(move |_| {
-        c.state
-            .with(|s| validation::brand(s.form.get(Field::CardNumber)).map(validation::Brand::name))
-    });
     let needs_state = Memo::new(move |_| {
         c.state
             .with(|s| validation::needs_state(s.form.get(Field::Country)))
@@ -41,17 +39,6 @@ pub fn PaymentForm() -> impl IntoView {
                 ev.prevent_default();
                 c.on_event.run(Event::Continue);
             }>
-            <Fieldset legend="Payment details">
-                <FormField field=Field::Name />
-                <div class="cw-card-number">
-                    <FormField field=Field::CardNumber />
-                    <span class="cw-brand" aria-live="polite">{move || brand.get()}</span>
-                </div>
-                <div class="cw-row">
-                    <FormField field=Field::Expiry />
-                    <FormField field=Field::Cvc />
-                </div>
-            </Fieldset>
             <Fieldset legend="Contact and billing">
                 <FormField field=Field::Email />
                 <FormField field=Field::Line1 />

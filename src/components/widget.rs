@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::components::{
-    ctx, AlertBanner, Confirmation, Ctx, FixForm, OrderSummary, PaymentForm, Review,
+    ctx, AlertBanner, CardFrame, Confirmation, Ctx, FixForm, OrderSummary, PaymentForm, Review,
 };
 use crate::flow::{Event, State, Step};
 use crate::i18n;
@@ -20,6 +20,10 @@ pub fn Widget(
     locale: Option<String>,
     /// Prefix for this widget's element ids.
     prefix: String,
+    /// The card frame's `src`, owned by the shell.
+    frame_src: Signal<String>,
+    /// Tells the shell that the card frame's iframe loaded.
+    on_frame_load: Callback<web_sys::HtmlIFrameElement>,
 ) -> impl IntoView {
     let locale = Memo::new(move |_| {
         locale.clone().unwrap_or_else(|| {
@@ -37,11 +41,14 @@ pub fn Widget(
         on_event,
         prefix,
         locale,
+        frame_src,
+        on_frame_load,
     });
     let step = Memo::new(move |_| state.with(|s| s.step));
     let busy = Memo::new(move |_| state.with(|s| s.pending.is_some()));
     let status = move || match step.get() {
         Step::Loading => "Loading your checkout…",
+        Step::Authenticating => "Verify this payment with your bank in the card form.",
         Step::Waiting => "Confirming your payment details…",
         Step::Review => "Your payment details are confirmed. Review your order.",
         Step::Submitting => "Placing your order…",
@@ -51,6 +58,8 @@ pub fn Widget(
     let body = move || match step.get() {
         Step::Loading => view! { <div class="cw-skeleton" aria-hidden="true"></div> }.into_any(),
         Step::Payment => view! { <PaymentForm /> }.into_any(),
+        // The challenge shows inside the card frame, above.
+        Step::Authenticating => ().into_any(),
         Step::Waiting => view! { <Progress text="Confirming your payment details…" /> }.into_any(),
         Step::Review => view! { <Review /> }.into_any(),
         Step::Submitting => view! { <Progress text="Placing your order…" /> }.into_any(),
@@ -66,6 +75,7 @@ pub fn Widget(
                 <OrderSummary />
             </Show>
             <AlertBanner />
+            <CardFrame />
             {body}
         </div>
     }

@@ -349,21 +349,93 @@ impl Rig {
         }
     }
 
-    /// Replaces the value of the field labelled `label` by typing `text`.
+    /// Replaces the value of the field labelled `label` by typing `text`
+    /// (inside the card frame for the card's fields, as a shopper would).
     pub async fn fill(&self, label: &str, text: &str) {
+        let card = is_card_label(label);
+        if card {
+            self.enter_card_frame().await;
+        }
         let el = self.field(label).await;
         el.clear().await.expect("clear");
         el.send_keys(text).await.expect("type");
+        if card {
+            self.leave_frame().await;
+        }
     }
 
-    /// The current value of the field labelled `label`.
+    /// The current value of the field labelled `label` (in the card frame for
+    /// the card's fields).
     pub async fn value(&self, label: &str) -> String {
-        self.field(label)
+        let card = is_card_label(label);
+        if card {
+            self.enter_card_frame().await;
+        }
+        let value = self
+            .field(label)
             .await
             .prop("value")
             .await
             .unwrap()
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if card {
+            self.leave_frame().await;
+        }
+        value
+    }
+
+    /// Moves WebDriver into the (visible) card frame of the first widget.
+    pub async fn enter_card_frame(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(frames) = self.client.find_all(Locator::Css(".cw-card-frame")).await {
+                for f in frames {
+                    if f.is_displayed().await.unwrap_or(false) {
+                        f.enter_frame().await.expect("enter the card frame");
+                        return;
+                    }
+                }
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "no visible card frame within 15 s; widget says: {}; errors: {}",
+                    self.text().await,
+                    self.page_errors().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Back from the card frame to the merchant page.
+    pub async fn leave_frame(&self) {
+        self.client
+            .enter_parent_frame()
+            .await
+            .expect("leave the card frame");
+    }
+
+    /// Where keyboard focus is when it is in the card frame: the focused
+    /// input's `autocomplete` token (`cc-number`, ...), or `None` when focus
+    /// is not in the frame.
+    pub async fn focused_card_field(&self) -> Option<String> {
+        let top = self.client.active_element().await.ok()?;
+        let class = top.attr("class").await.ok().flatten().unwrap_or_default();
+        if !class.split_whitespace().any(|c| c == "cw-card-frame") {
+            return None;
+        }
+        top.enter_frame().await.ok()?;
+        let token = match self.client.active_element().await {
+            Ok(el) => el.attr("autocomplete").await.ok().flatten(),
+            Err(_) => None,
+        };
+        self.leave_frame().await;
+        token
+    }
+
+    /// Whether the card frame's card number is empty.
+    pub async fn card_number_empty(&self) -> bool {
+        self.value("Card number").await.is_empty()
     }
 
     /// The button whose visible text is `text`, once it exists and is enabled.
@@ -392,11 +464,20 @@ impl Rig {
         self.button(text).await.click().await.expect("click");
     }
 
-    /// Types a card into the payment form.
+    /// Types a card into the card frame (the name on card too).
     pub async fn enter_card(&self, number: &str, expiry: &str, cvc: &str) {
-        self.fill("Card number", number).await;
-        self.fill("Expiration date", expiry).await;
-        self.fill("Security code", cvc).await;
+        self.enter_card_frame().await;
+        for (label, text) in [
+            ("Name on card", "Jane Doe"),
+            ("Card number", number),
+            ("Expiration date", expiry),
+            ("Security code", cvc),
+        ] {
+            let el = self.field(label).await;
+            el.clear().await.expect("clear");
+            el.send_keys(text).await.expect("type");
+        }
+        self.leave_frame().await;
     }
 
     /// The widget's visible text.
@@ -467,6 +548,17 @@ impl Rig {
     }
 }
 
+/// The card's fields, which live in the card frame.
+pub fn is_card_label(label: &str) -> bool {
+    [
+        "Name on card",
+        "Card number",
+        "Expiration date",
+        "Security code",
+    ]
+    .contains(&label)
+}
+
 /// What a persistent shopper went through to get an order placed.
 #[derive(Debug, Default)]
 pub struct Purchase {
@@ -506,7 +598,6 @@ impl Rig {
                     r#"const root = document.querySelector('.cw-root');
                        if (!root) return {};
                        const btn = t => [...root.querySelectorAll('button')].find(b => b.textContent.trim().startsWith(t) && !b.disabled);
-                       const card = root.querySelector('input[name=card-number]');
                        const email = root.querySelector('input[name=email]');
                        return {
                          done: !!root.querySelector('.cw-confirmation__heading'),
@@ -514,7 +605,6 @@ impl Rig {
                          retry: !!btn('Try again'),
                          auto: [...root.querySelectorAll('[role=alert]')].some(a => a.textContent.includes('automatically')),
                          place: !!btn('Place order'), pay: !!btn('Continue') || !!btn('Pay'),
-                         cardEmpty: card ? card.value === '' : null,
                          email: email ? email.value : null,
                        };"#,
                     vec![],
@@ -543,7 +633,7 @@ impl Rig {
                         self.fill("Email", e).await;
                     }
                 }
-                if state["cardEmpty"] == true {
+                if self.card_number_empty().await {
                     p.card_entries += 1;
                     self.enter_card(card, "07/30", "123").await;
                 }
@@ -593,3 +683,85 @@ const set = (name, value) => {
 };
 const button = (text) => [...host.querySelectorAll('button')].find(b => b.textContent.trim() === text && !b.disabled);
 "#;
+
+/// Scripts in the card frame, the keyboard, and where focus is (the card
+/// frame's isolation, keyboard and accessibility tests).
+impl Rig {
+    /// Runs `script` (a function body; `arguments` are `args`) in the current
+    /// browsing context and returns what it returns, panicking on a script error.
+    pub async fn js_with(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// [`Rig::js_with`] without arguments.
+    pub async fn js(&self, script: &str) -> Value {
+        self.js_with(script, vec![]).await
+    }
+
+    /// Runs `script` inside the (visible) card frame and comes back to the page.
+    pub async fn card_frame_js(&self, script: &str) -> Value {
+        self.enter_card_frame().await;
+        let v = self.client.execute(script, vec![]).await;
+        self.leave_frame().await;
+        v.unwrap_or_else(|e| panic!("script in the card frame failed: {e}\n{script}"))
+    }
+
+    /// Presses and releases each key of `keys` in turn, as real key events
+    /// (WebDriver actions): characters, or `fantoccini::key::Key` values as chars.
+    pub async fn press_keys(&self, keys: &str) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut seq = KeyActions::new("keyboard".into());
+        for value in keys.chars() {
+            seq = seq
+                .then(KeyAction::Down { value })
+                .then(KeyAction::Up { value });
+        }
+        self.client.perform_actions(seq).await.expect("key presses");
+        self.client.release_actions().await.expect("release keys");
+    }
+
+    /// Tab, as a real key press.
+    pub async fn press_tab(&self) {
+        self.press_keys(&fantoccini::key::Key::Tab).await;
+    }
+
+    /// Shift+Tab, as a real key chord.
+    pub async fn press_shift_tab(&self) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        use fantoccini::key::Key;
+        let (shift, tab) = (char::from(Key::Shift), char::from(Key::Tab));
+        let seq = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: shift })
+            .then(KeyAction::Down { value: tab })
+            .then(KeyAction::Up { value: tab })
+            .then(KeyAction::Up { value: shift });
+        self.client.perform_actions(seq).await.expect("Shift+Tab");
+        self.client.release_actions().await.expect("release keys");
+    }
+
+    /// What has keyboard focus in the current browsing context:
+    /// `{tag, id, name, label, text, cardFrame}` (`cardFrame`: it is the
+    /// widget's card iframe; `label`: the text of its first `<label>`).
+    pub async fn focused(&self) -> Value {
+        self.js(
+            r#"const a = document.activeElement;
+               if (!a) return null;
+               return { tag: a.tagName.toLowerCase(), id: a.id || null, name: a.getAttribute('name'),
+                        label: a.labels && a.labels[0] ? a.labels[0].textContent.trim() : null,
+                        text: (a.textContent || '').trim().slice(0, 60),
+                        cardFrame: a.matches('iframe.cw-card-frame') };"#,
+        )
+        .await
+    }
+
+    /// What has focus inside the (visible) card frame (see [`Rig::focused`]).
+    pub async fn focused_in_card_frame(&self) -> Value {
+        self.enter_card_frame().await;
+        let v = self.focused().await;
+        self.leave_frame().await;
+        v
+    }
+}
