@@ -54,6 +54,8 @@ try {
       await until(frameReady);
       typeCard('Name on card', 'Jane Doe'); typeCard('Card number', '4444222233331111');
       typeCard('Expiration date', '07/30'); typeCard('Security code', '123');
+      // The frame reports its form over the port (a task later): let it land.
+      await new Promise(r => setTimeout(r, 50));
       (await until(() => button('Continue'))).click();
       (await until(() => button('Place order'))).click();
       await until(() => host.querySelector('.cw-confirmation__heading'));

@@ -19,8 +19,14 @@ sum() { # files... -> "raw gzip brotli" totals
 
 echo "== bytes: ours"
 scripts/sizes.sh dist
-read -r ours_js_raw ours_js_gz ours_js_br <<<"$(sum dist/checkout-widget_bg.wasm dist/checkout-widget.js)"
-read -r ours_css_raw ours_css_gz ours_css_br <<<"$(sum dist/checkout-widget.css)"
+# Ours is what a shopper downloads on a cold cache: the widget (merchant
+# origin) and the card frame (payments origin), like the peers' drop-ins with
+# their hosted card fields.
+read -r ours_js_raw ours_js_gz ours_js_br <<<"$(sum dist/checkout-widget_bg.wasm dist/checkout-widget.js \
+  dist/card-frame_bg.wasm dist/card-frame.js dist/card-frame-boot.js)"
+read -r ours_css_raw ours_css_gz ours_css_br <<<"$(sum dist/checkout-widget.css dist/card-frame.css)"
+read -r _ _ widget_br <<<"$(sum dist/checkout-widget_bg.wasm dist/checkout-widget.js dist/checkout-widget.css)"
+read -r _ _ frame_br <<<"$(sum dist/card-frame_bg.wasm dist/card-frame.js dist/card-frame-boot.js dist/card-frame.css)"
 
 echo "== bytes: peers ($ADYEN, $BRAINTREE, bundled and minified with esbuild)"
 peers=$(mktemp -d)
@@ -54,6 +60,8 @@ printf '%-34s %12s %12s %12s\n' "bytes (brotli -q 11)" "checkout-widget" "Adyen"
 printf '%-34s %12d %12d %12d\n' "code (wasm + js)" "$ours_js_br" "$ad_js_br" "$bt_js_br"
 printf '%-34s %12d %12d %12d\n' "css" "$ours_css_br" "$ad_css_br" "$bt_css_br"
 printf '%-34s %12d %12d %12d\n' "total" "$ours_br" "$ad_br" "$bt_br"
+printf '%-34s %12d\n' "  of which the widget" "$widget_br"
+printf '%-34s %12d\n' "  of which the card frame" "$frame_br"
 printf '%-34s %12s %12s %12s\n' "total gzip -9" "$((ours_js_gz + ours_css_gz))" "$((ad_js_gz + ad_css_gz))" "$((bt_js_gz + bt_css_gz))"
 printf '%-34s %12s %12s %12s\n' "total raw" "$((ours_js_raw + ours_css_raw))" "$((ad_js_raw + ad_css_raw))" "$((bt_js_raw + bt_css_raw))"
 printf '%-34s %12s %12s %12s\n' "ours / theirs (brotli total)" "-" "$(ratio $ours_br $ad_br)" "$(ratio $ours_br $bt_br)"

@@ -1,17 +1,16 @@
 //! HTTP only: the contract's calls, each with a timeout and an abort handle,
 //! returning typed results. No signals, no decisions about what happens next.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo_net::http::{Method, RequestBuilder};
+use gloo_net::http::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
 use crate::flow::{Call, Reply};
+use crate::http::{encode, exchange, Exchange};
 use crate::model::{classify, ApiError, CheckoutId};
 
 /// How long one request may take, by default, before it is aborted and reported
@@ -89,9 +88,7 @@ impl Api {
         }
     }
 
-    /// One exchange through gloo-net: status, body text and `Retry-After`
-    /// seconds, or why there was no response. Not generic over the answer's
-    /// type, so the bundle holds one copy of it; [`typed`] decodes.
+    /// One exchange, registered so [`Api::abort_all`] can abort it.
     async fn send(
         &self,
         method: Method,
@@ -100,71 +97,16 @@ impl Api {
     ) -> Result<Exchange, ApiError> {
         let controller = AbortController::new().map_err(|_| ApiError::Network)?;
         self.inflight.borrow_mut().push(controller.clone());
-        let timed_out = Rc::new(Cell::new(false));
-        let timer = {
-            let controller = controller.clone();
-            let timed_out = timed_out.clone();
-            let cb = Closure::once(move || {
-                timed_out.set(true);
-                controller.abort();
-            });
-            let id = web_sys::window().and_then(|w| {
-                w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    cb.as_ref().unchecked_ref(),
-                    self.timeout_ms,
-                )
-                .ok()
-            });
-            (id, cb)
-        };
-        let signal = controller.signal();
-        let builder = RequestBuilder::new(url)
-            .method(method)
-            .header("Accept", "application/json")
-            .abort_signal(Some(&signal));
-        let result = async {
-            // Every failure before a status (offline, refused, reset, aborted)
-            // is "no response".
-            let request = match body {
-                Some(b) => builder.header("Content-Type", "application/json").body(b),
-                None => builder.build(),
-            }
-            .map_err(|_| ApiError::Network)?;
-            let response = request.send().await.map_err(|_| ApiError::Network)?;
-            let status = response.status();
-            let retry_after = response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.trim().parse::<u32>().ok());
-            // A body that cannot be read (connection dropped mid-way) is no response.
-            let text = response.text().await.map_err(|_| ApiError::Network)?;
-            Ok((status, text, retry_after))
-        }
-        .await;
-        if let (Some(id), Some(w)) = (timer.0, web_sys::window()) {
-            w.clear_timeout_with_handle(id);
-        }
-        drop(timer.1);
+        let result = exchange(&controller, self.timeout_ms, method, url, body, None).await;
         self.inflight
             .borrow_mut()
             .retain(|c| !js_sys::Object::is(c, &controller));
-        match result {
-            Err(ApiError::Network) if timed_out.get() => Err(ApiError::Timeout),
-            other => other,
-        }
+        result
     }
 }
-
-/// Status, body text and `Retry-After` seconds of one response.
-type Exchange = (u16, String, Option<u32>);
 
 /// The typed answer of an exchange (serde_json through [`classify`]).
 fn typed<T: DeserializeOwned>(r: Result<Exchange, ApiError>) -> Result<T, ApiError> {
     let (status, text, retry_after) = r?;
     classify(status, &text, retry_after)
-}
-
-/// Percent-encodes an id for use as one path segment.
-fn encode(segment: &str) -> String {
-    js_sys::encode_uri_component(segment).into()
 }

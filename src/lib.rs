@@ -22,6 +22,12 @@ mod api;
 mod components;
 #[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod frame_host;
+/// The one HTTP exchange both bundles use.
+#[cfg(all(
+    target_arch = "wasm32",
+    any(feature = "widget", feature = "card-frame")
+))]
+mod http;
 #[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod i18n;
 #[cfg(all(target_arch = "wasm32", feature = "widget"))]

@@ -4,45 +4,11 @@
 
 mod browser;
 
-use std::time::{Duration, Instant};
-
 use browser::Rig;
-use fantoccini::Locator;
 
 /// A 3-D Secure test card of the contract.
 const THREE_DS: &str = "5454 5454 5454 5454";
 const VISA: &str = "4444 2222 3333 1111";
-
-/// Waits for the challenge inside the card frame, answers it (`Some(password)`
-/// submits, `None` cancels), and comes back to the merchant page.
-async fn answer_challenge(rig: &Rig, password: Option<&str>) {
-    rig.enter_card_frame().await;
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let challenge = loop {
-        if let Ok(f) = rig.client.find(Locator::Css("iframe")).await {
-            break f;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no challenge iframe inside the card frame"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    challenge.enter_frame().await.expect("enter the challenge");
-    match password {
-        Some(p) => {
-            rig.fill("Password", p).await;
-            rig.click("Submit").await;
-        }
-        None => rig.click("Cancel").await,
-    }
-    // Back to the merchant page (challenge → card frame → page).
-    rig.client
-        .enter_parent_frame()
-        .await
-        .expect("leave the challenge");
-    rig.leave_frame().await;
-}
 
 /// Opens a fresh checkout and submits the 3-D Secure card; `query` adds options.
 async fn start(rig: &Rig, query: &str) -> String {
@@ -61,7 +27,7 @@ async fn steps(rig: &Rig) -> String {
 async fn a_passed_challenge_places_exactly_one_order() {
     let rig = Rig::start().await;
     let id = start(&rig, "").await;
-    answer_challenge(&rig, Some("password")).await;
+    rig.answer_challenge(Some("password")).await;
     rig.click("Place order").await;
     let order = rig.wait_for_order_placed().await;
     let orders = rig.orders_for(&id);
@@ -82,7 +48,7 @@ async fn a_passed_challenge_places_exactly_one_order() {
 async fn a_failed_challenge_returns_to_payment_then_another_card_orders_once() {
     let rig = Rig::start().await;
     let id = start(&rig, "").await;
-    answer_challenge(&rig, Some("wrong")).await;
+    rig.answer_challenge(Some("wrong")).await;
     rig.wait_for_text("[role=alert]", "couldn't verify").await;
     assert!(
         rig.requests("POST", "/checkouts/*/sources/*").is_empty(),
@@ -104,11 +70,11 @@ async fn a_failed_challenge_returns_to_payment_then_another_card_orders_once() {
 async fn a_cancelled_challenge_can_be_verified_again() {
     let rig = Rig::start().await;
     let id = start(&rig, "").await;
-    answer_challenge(&rig, None).await;
+    rig.answer_challenge(None).await;
     rig.wait_for_text("[role=alert]", "cancelled").await;
     rig.button("Use another card").await;
     rig.click("Verify again").await;
-    answer_challenge(&rig, Some("password")).await;
+    rig.answer_challenge(Some("password")).await;
     rig.click("Place order").await;
     rig.wait_for_order_placed().await;
     assert_eq!(rig.orders_for(&id).len(), 1);
@@ -121,7 +87,7 @@ async fn a_challenge_left_open_times_out_and_can_be_verified_again() {
     let id = start(&rig, "&challengeTimeoutMs=1500").await;
     rig.wait_for_text("[role=alert]", "took too long").await;
     rig.click("Verify again").await;
-    answer_challenge(&rig, Some("password")).await;
+    rig.answer_challenge(Some("password")).await;
     rig.click("Place order").await;
     rig.wait_for_order_placed().await;
     assert_eq!(rig.orders_for(&id).len(), 1);

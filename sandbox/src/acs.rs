@@ -45,7 +45,7 @@ fn page(s: &Shared, status: StatusCode, title: &str, body: &str) -> Response {
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title} \u{2013} Sandbox Bank</title>\n\
-         <link rel=\"stylesheet\" href=\"acs.css\">\n</head>\n<body>\n<main>\n{body}\n</main>\n\
+         <link rel=\"stylesheet\" href=\"acs.css\">\n</head>\n<body>\n<main aria-label=\"Card verification\">\n{body}\n</main>\n\
          </body>\n</html>\n"
     );
     let mut resp = html_page(status, html, &policy);

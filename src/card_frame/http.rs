@@ -1,16 +1,13 @@
 //! HTTP only: the frame's two calls to the payments base, through gloo-net,
 //! each with an AbortSignal time limit, classified by the contract's rules
-//! ([`crate::model::classify`]). The same exchange as the widget's `api.rs`.
+//! ([`crate::model::classify`]), through the exchange the widget uses too
+//! ([`crate::http`]).
 
-use std::cell::Cell;
-use std::rc::Rc;
-
-use gloo_net::http::{Method, RequestBuilder};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use gloo_net::http::Method;
 use web_sys::AbortController;
 
 use crate::card_frame::core::SourceCall;
+use crate::http::{encode, exchange};
 use crate::model::{classify, ApiError, Source};
 
 /// How long one call may take before it is aborted and reported as a timeout.
@@ -51,70 +48,16 @@ impl Client {
                 None,
             ),
         };
-        let (status, text, retry_after) = self.send(method, &url, body).await?;
+        let controller = AbortController::new().map_err(|_| ApiError::Network)?;
+        let (status, text, retry_after) = exchange(
+            &controller,
+            REQUEST_TIMEOUT_MS,
+            method,
+            &url,
+            body,
+            self.authorization.as_deref(),
+        )
+        .await?;
         classify(status, &text, retry_after)
     }
-
-    async fn send(
-        &self,
-        method: Method,
-        url: &str,
-        body: Option<String>,
-    ) -> Result<(u16, String, Option<u32>), ApiError> {
-        let window = web_sys::window().ok_or(ApiError::Network)?;
-        let controller = AbortController::new().map_err(|_| ApiError::Network)?;
-        let timed_out = Rc::new(Cell::new(false));
-        let on_timeout = {
-            let controller = controller.clone();
-            let timed_out = timed_out.clone();
-            Closure::once(move || {
-                timed_out.set(true);
-                controller.abort();
-            })
-        };
-        let timer = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(
-                on_timeout.as_ref().unchecked_ref(),
-                REQUEST_TIMEOUT_MS,
-            )
-            .ok();
-        let signal = controller.signal();
-        let mut builder = RequestBuilder::new(url)
-            .method(method)
-            .header("Accept", "application/json")
-            .abort_signal(Some(&signal));
-        if let Some(auth) = &self.authorization {
-            builder = builder.header("Authorization", auth);
-        }
-        let result = async {
-            // Every failure before a status (offline, refused, aborted) is
-            // "no response".
-            let request = match body {
-                Some(b) => builder.header("Content-Type", "application/json").body(b),
-                None => builder.build(),
-            }
-            .map_err(|_| ApiError::Network)?;
-            let response = request.send().await.map_err(|_| ApiError::Network)?;
-            let retry_after = response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.trim().parse::<u32>().ok());
-            let text = response.text().await.map_err(|_| ApiError::Network)?;
-            Ok((response.status(), text, retry_after))
-        }
-        .await;
-        if let Some(id) = timer {
-            window.clear_timeout_with_handle(id);
-        }
-        drop(on_timeout);
-        match result {
-            Err(ApiError::Network) if timed_out.get() => Err(ApiError::Timeout),
-            other => other,
-        }
-    }
-}
-
-/// Percent-encodes one path segment or query value.
-fn encode(s: &str) -> String {
-    js_sys::encode_uri_component(s).into()
 }

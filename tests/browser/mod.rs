@@ -407,6 +407,50 @@ impl Rig {
         }
     }
 
+    /// Moves WebDriver into the 3-D Secure challenge inside the card frame,
+    /// once its password field is there.
+    pub async fn enter_challenge(&self) {
+        self.enter_card_frame().await;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(f) = self.client.find(Locator::Css("iframe")).await {
+                f.enter_frame().await.expect("enter the challenge");
+                if self.client.find(Locator::Id("password")).await.is_ok() {
+                    return;
+                }
+                self.client.enter_parent_frame().await.expect("leave");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no challenge inside the card frame within 15 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Back to the merchant page from the challenge (challenge → frame → page).
+    pub async fn leave_challenge(&self) {
+        self.client
+            .enter_parent_frame()
+            .await
+            .expect("leave the challenge");
+        self.leave_frame().await;
+    }
+
+    /// Answers the challenge as a shopper: `Some(password)` submits it, `None`
+    /// presses Cancel; then back on the merchant page.
+    pub async fn answer_challenge(&self, password: Option<&str>) {
+        self.enter_challenge().await;
+        match password {
+            Some(p) => {
+                self.fill("Password", p).await;
+                self.click("Submit").await;
+            }
+            None => self.click("Cancel").await,
+        }
+        self.leave_challenge().await;
+    }
+
     /// Back from the card frame to the merchant page.
     pub async fn leave_frame(&self) {
         self.client
