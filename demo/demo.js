@@ -6,6 +6,8 @@
 //   ?readinessTimeoutMs=N how long to wait for the payment session before "Try again"
 //   ?requestTimeoutMs=N   how long one request may take before it is abandoned
 //   ?challengeTimeoutMs=N how long a 3-D Secure challenge may stay open
+//   ?customer=cus_demo   signed in as a registered shopper: the cart carries its
+//                        customerId (the "Signed in as" switch sets it too)
 import init, { mount } from "/checkout-widget.js";
 
 const cart = {
@@ -53,19 +55,44 @@ for (const name of ["checkout-ready", "checkout-step", "checkout-declined", "che
   });
 }
 
+const params = new URLSearchParams(location.search);
+
+// Who is signed in: a guest, or a registered shopper whose saved cards the
+// checkout offers. The switch reflects `?customer=` (any customer id, e.g. one a
+// test created), and a change remounts the widget on a fresh checkout.
+const shopper = document.getElementById("shopper");
+const customer = params.get("customer") || "";
+if (customer && ![...shopper.options].some((o) => o.value === customer)) {
+  shopper.add(new Option(`Registered shopper (${customer})`, customer));
+}
+shopper.value = customer;
+
 // The sandbox says where its payments origin is (the card frame lives there).
 // A real store knows its provider's URL; this demo asks its local backend.
 const sandbox = await fetch("/sandbox.json").then((r) => r.json());
 
-const params = new URLSearchParams(location.search);
-const options = { apiBase: "/api", paymentsBase: sandbox.paymentsBase };
-if (params.get("checkoutId")) options.checkoutId = params.get("checkoutId");
-else options.cart = cart;
-if (params.get("review") === "false") options.review = false;
-if (params.get("locale")) options.locale = params.get("locale");
-for (const key of ["readinessTimeoutMs", "requestTimeoutMs", "challengeTimeoutMs"]) {
-  if (params.get(key)) options[key] = Number(params.get(key));
+function options(customerId, checkoutId) {
+  const o = { apiBase: "/api", paymentsBase: sandbox.paymentsBase };
+  if (checkoutId) o.checkoutId = checkoutId;
+  else o.cart = customerId ? { ...cart, customerId } : cart;
+  if (params.get("review") === "false") o.review = false;
+  if (params.get("locale")) o.locale = params.get("locale");
+  for (const key of ["readinessTimeoutMs", "requestTimeoutMs", "challengeTimeoutMs"]) {
+    if (params.get(key)) o[key] = Number(params.get(key));
+  }
+  return o;
 }
 
 await init();
-window.checkoutWidget = mount(host, options);
+window.checkoutWidget = mount(host, options(shopper.value, params.get("checkoutId")));
+
+shopper.addEventListener("change", () => {
+  window.checkoutWidget.unmount();
+  // A reload keeps the shopper and starts from the cart, not the old checkout.
+  const url = new URL(location.href);
+  url.searchParams.delete("checkoutId");
+  if (shopper.value) url.searchParams.set("customer", shopper.value);
+  else url.searchParams.delete("customer");
+  history.replaceState(null, "", url);
+  window.checkoutWidget = mount(host, options(shopper.value, null));
+});

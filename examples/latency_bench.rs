@@ -21,12 +21,12 @@ const RUNS: usize = 7;
 
 /// Mounts the widget in the page and waits until it is ready; the card is then
 /// typed into the card frame by WebDriver (a page script cannot reach it).
+/// Both scripts run after `host` and the page helpers are defined.
 const MOUNT_JS: &str = r#"
 const [checkoutId] = arguments;
 const mod = await import('/checkout-widget.js');
 await mod.default();
 const { paymentsBase } = await (await fetch('/sandbox.json')).json();
-const host = document.getElementById('bench');
 const seen = {};
 for (const name of ['checkout-ready', 'checkout-step', 'checkout-order-created']) {
   host.addEventListener(name, (e) => {
@@ -44,7 +44,6 @@ return true;
 /// After the card is typed: Continue, Place order; returns the three
 /// stretches in milliseconds.
 const JOURNEY_JS: &str = r#"
-const host = document.getElementById('bench');
 const {seen, widget, t_mount} = window.bench;
 try {
   const continueButton = await until(() => button('Continue'));

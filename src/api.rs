@@ -11,7 +11,7 @@ use web_sys::AbortController;
 
 use crate::flow::{Call, Reply};
 use crate::http::{encode, exchange, Exchange};
-use crate::model::{classify, ApiError, CheckoutId};
+use crate::model::{classify, classify_empty, ApiError, CheckoutId};
 
 /// How long one request may take, by default, before it is aborted and reported
 /// as a timeout.
@@ -80,6 +80,29 @@ impl Api {
                 let body =
                     serde_json::to_string(&OrderRequest { checkout_id: &id }).unwrap_or_default();
                 Reply::Order(typed(self.send(Method::POST, &url, Some(body)).await))
+            }
+            Call::GetCustomer(id) => {
+                let url = format!("{base}/customers/{}", encode(&id));
+                Reply::Customer(typed(self.send(Method::GET, &url, None).await))
+            }
+            Call::SaveSource(customer, source) => {
+                let url = format!(
+                    "{base}/customers/{}/sources/{}",
+                    encode(&customer),
+                    encode(source.as_str())
+                );
+                Reply::Source(typed(self.send(Method::POST, &url, None).await))
+            }
+            Call::RemoveSource(customer, source) => {
+                let url = format!(
+                    "{base}/customers/{}/sources/{}",
+                    encode(&customer),
+                    encode(source.as_str())
+                );
+                let r = self.send(Method::DELETE, &url, None).await;
+                Reply::Removed(r.and_then(|(status, text, retry_after)| {
+                    classify_empty(status, &text, retry_after)
+                }))
             }
             Call::FindOrders(id) => {
                 let url = format!("{base}/orders?checkoutId={}", encode(id.as_str()));

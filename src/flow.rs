@@ -21,8 +21,8 @@ use crate::card_frame::protocol::{
     CardField, CardSource, ChallengeOutcome, FrameState, FromFrame, Owner, ToFrame, TokenizeFailure,
 };
 use crate::model::{
-    Address, ApiError, CardSummary, Checkout, CheckoutId, Contact, ErrorEntry, Order, OrderList,
-    Source, SourceId,
+    Address, ApiError, CardSummary, Checkout, CheckoutId, ClientSecret, Contact, Customer,
+    ErrorEntry, Order, OrderList, Source, SourceId,
 };
 use crate::options::Start;
 use crate::validation::{self as v, Problem};
@@ -40,6 +40,8 @@ pub struct Config {
     pub poll_cap_ms: u64,
     /// How long a 3-D Secure challenge may stay open before it counts as abandoned.
     pub challenge_timeout_ms: u64,
+    /// (year, month) when the widget was mounted: saved cards before it are expired.
+    pub today: (u32, u32),
 }
 
 impl Default for Config {
@@ -50,6 +52,7 @@ impl Default for Config {
             poll_first_ms: 250,
             poll_cap_ms: 2_000,
             challenge_timeout_ms: 600_000,
+            today: (1970, 1),
         }
     }
 }
@@ -333,9 +336,8 @@ impl Failure {
             Self::Network | Self::FrameFailed => "network",
             Self::Timeout => "timeout",
             Self::Decode => "decode",
-            Self::Server | Self::Rejected(_) | Self::CheckoutNotFound | Self::OrderNotPlaced => {
-                "server"
-            }
+            Self::CheckoutNotFound => "not_found",
+            Self::Server | Self::Rejected(_) | Self::OrderNotPlaced => "server",
         }
     }
 
@@ -387,6 +389,11 @@ pub enum Alert {
     FrameFailed,
     /// The secure card form is still loading.
     FrameLoading,
+    /// A saved card could not be removed (it stays listed).
+    RemoveFailed {
+        /// The provider's message, if any.
+        message: Option<String>,
+    },
     /// The session needs new payment details (on the same checkout).
     PaymentAgain,
     /// The session is still not ready after the time limit.
@@ -446,6 +453,12 @@ pub enum Pending {
     Fresh,
     /// `POST /checkouts/{id}` with fixed fields.
     SaveFix,
+    /// `GET /customers/{id}`: the registered shopper's saved cards.
+    Customer,
+    /// `POST /customers/{id}/sources/{sourceId}`: keep the new card for later.
+    SaveCard,
+    /// `DELETE /customers/{id}/sources/{sourceId}`.
+    RemoveCard,
 }
 
 /// Why an order is being looked up.
@@ -455,6 +468,8 @@ pub enum LookupReason {
     NotFound,
     /// `POST /orders` got no usable answer.
     Unknown,
+    /// The checkout the widget was mounted on is gone (404): did it become an order?
+    Resume,
 }
 
 /// Readiness polling.
@@ -496,6 +511,8 @@ pub struct State {
     pub request: u32,
     /// The tokenization whose 3-D Secure challenge is open or was abandoned.
     pub challenge: Option<u32>,
+    /// A registered shopper's saved cards and what they chose.
+    pub wallet: Wallet,
     /// Checkouts that must never be ordered again (declined, or ordered).
     pub dead: Vec<CheckoutId>,
     /// Checkout ids sent to `POST /orders` at least once.
@@ -529,6 +546,76 @@ pub enum TimerAction {
     Retry,
     /// The 3-D Secure challenge ran out of time.
     ChallengeTimeout,
+}
+
+/// A registered shopper's saved cards (checkouts with a `customerId`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Wallet {
+    /// Whose cards these are (`None`: a guest checkout, nothing to show).
+    pub customer: Option<String>,
+    /// Where the list stands.
+    pub list: WalletList,
+    /// The saved cards, in the provider's order.
+    pub cards: Vec<SavedCard>,
+    /// The card to pay with: `None` is `Use a new card` (the card frame).
+    pub choice: Option<SourceId>,
+    /// The customer's default source.
+    pub default: Option<SourceId>,
+    /// The saved card the frame is authenticating now.
+    pub paying_with: Option<SourceId>,
+    /// The saved card being removed now.
+    pub removing: Option<SourceId>,
+    /// `Save this card for future purchases` (off by default).
+    pub save_new: bool,
+    /// The card whose `Remove` waits for confirmation.
+    pub confirm_remove: Option<SourceId>,
+    /// Sources declined (409) on this visit: marked, never preselected.
+    pub declined: Vec<SourceId>,
+    /// The new card's save was refused: said in plain words; the purchase went on.
+    pub save_refused: Option<String>,
+}
+
+/// Where the saved-card list stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum WalletList {
+    /// Not asked (a guest, or not yet).
+    #[default]
+    None,
+    /// Read.
+    Loaded,
+    /// The list could not be read: the new-card form still works.
+    Failed,
+}
+
+/// A saved card as the widget shows and uses it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedCard {
+    /// The saved source.
+    pub id: SourceId,
+    /// Brand, last four, expiry.
+    pub card: CardSummary,
+    /// Past its expiry: listed, not selectable.
+    pub expired: bool,
+    /// What the card frame needs to authenticate it (goes only there; its
+    /// `Debug` is redacted).
+    pub client_secret: ClientSecret,
+}
+
+impl Wallet {
+    /// The saved card `id`, if listed.
+    pub fn card(&self, id: &SourceId) -> Option<&SavedCard> {
+        self.cards.iter().find(|c| &c.id == id)
+    }
+
+    /// Whether `id` may be chosen now: listed, not expired, not declined just now.
+    pub fn usable(&self, id: &SourceId) -> bool {
+        self.card(id).is_some_and(|c| !c.expired) && !self.declined.contains(id)
+    }
+
+    /// The card preselected: the default if usable, else none (a new card).
+    fn preselect(&mut self) {
+        self.choice = self.default.clone().filter(|d| self.usable(d));
+    }
 }
 
 /// The card frame as the core knows it.
@@ -574,6 +661,16 @@ pub enum Event {
     VerifyAgain,
     /// `Use another card` (after a cancelled or timed-out challenge).
     UseAnotherCard,
+    /// The shopper chose a saved card (`None`: `Use a new card`).
+    ChooseCard(Option<SourceId>),
+    /// `Save this card for future purchases`, ticked or not.
+    SaveNewCard(bool),
+    /// `Remove` on a saved card: asks for confirmation.
+    AskRemove(SourceId),
+    /// The confirmation's `Remove`.
+    ConfirmRemove,
+    /// The confirmation's `Keep`.
+    CancelRemove,
     /// A readiness timer of this generation fired.
     Timer(u32),
     /// The request in flight answered.
@@ -597,6 +694,10 @@ pub enum Reply {
     Order(Result<Order, ApiError>),
     /// An order lookup.
     Orders(Result<OrderList, ApiError>),
+    /// A registered shopper's saved cards.
+    Customer(Result<Customer, ApiError>),
+    /// A saved card removed (204).
+    Removed(Result<(), ApiError>),
 }
 
 impl Reply {
@@ -607,6 +708,8 @@ impl Reply {
             Self::Source(r) => r.is_ok(),
             Self::Order(r) => r.is_ok(),
             Self::Orders(r) => r.is_ok(),
+            Self::Customer(r) => r.is_ok(),
+            Self::Removed(r) => r.is_ok(),
         }
     }
 }
@@ -626,6 +729,12 @@ pub enum Call {
     PlaceOrder(CheckoutId),
     /// `GET /orders?checkoutId=` → [`Reply::Orders`].
     FindOrders(CheckoutId),
+    /// `GET /customers/{id}` → [`Reply::Customer`].
+    GetCustomer(String),
+    /// `POST /customers/{id}/sources/{sourceId}` → [`Reply::Source`].
+    SaveSource(String, SourceId),
+    /// `DELETE /customers/{id}/sources/{sourceId}` → [`Reply::Removed`].
+    RemoveSource(String, SourceId),
 }
 
 /// Something for the shell to do.
@@ -700,6 +809,7 @@ impl State {
             frame: Frame::default(),
             request: 0,
             challenge: None,
+            wallet: Wallet::default(),
             dead: Vec::new(),
             submitted: Vec::new(),
             fix_fields: Vec::new(),
@@ -717,6 +827,25 @@ impl State {
     /// The live checkout's id.
     pub fn checkout_id(&self) -> Option<&CheckoutId> {
         self.checkout.as_ref().map(|c| &c.id)
+    }
+
+    /// The saved card chosen to pay with, if it may be used.
+    pub fn saved_choice(&self) -> Option<&SavedCard> {
+        let id = self.wallet.choice.as_ref()?;
+        self.wallet
+            .usable(id)
+            .then(|| self.wallet.card(id))
+            .flatten()
+    }
+
+    /// The checkout whose order is looked up: the live one, or, while
+    /// resuming, the one the widget was mounted on.
+    fn order_checkout_id(&self) -> Option<CheckoutId> {
+        match (&self.checkout, &self.start, self.lookup) {
+            (Some(c), _, _) => Some(c.id.clone()),
+            (None, Start::Existing(id), Some(LookupReason::Resume)) => Some(id.clone()),
+            _ => None,
+        }
     }
 
     /// Whether a field should show its problem now.
@@ -824,6 +953,25 @@ fn step(s: &mut State, event: Event) -> Vec<Command> {
         Event::Retry => retry(s),
         Event::VerifyAgain => verify_again(s),
         Event::UseAnotherCard => use_another_card(s),
+        Event::ChooseCard(choice) => choose_card(s, choice),
+        Event::SaveNewCard(on) => {
+            if s.step == Step::Payment && s.wallet.customer.is_some() {
+                s.wallet.save_new = on;
+            }
+            vec![]
+        }
+        Event::AskRemove(id) => {
+            let idle = s.step == Step::Payment && s.pending.is_none();
+            if idle && s.wallet.card(&id).is_some() {
+                s.wallet.confirm_remove = Some(id);
+            }
+            vec![]
+        }
+        Event::CancelRemove => {
+            s.wallet.confirm_remove = None;
+            vec![]
+        }
+        Event::ConfirmRemove => confirm_remove(s),
         Event::Timer(generation) => {
             if generation != s.timer {
                 return vec![];
@@ -945,6 +1093,9 @@ fn on_reply(s: &mut State, p: Pending, reply: Reply) -> Vec<Command> {
         (Pending::Lookup, Reply::Orders(r)) => on_lookup(s, r),
         (Pending::Fresh, Reply::Checkout(r)) => on_fresh(s, r),
         (Pending::SaveFix, Reply::Checkout(r)) => on_fix_saved(s, r),
+        (Pending::Customer, Reply::Customer(r)) => on_customer(s, r),
+        (Pending::SaveCard, Reply::Source(r)) => on_card_saved(s, r),
+        (Pending::RemoveCard, Reply::Removed(r)) => on_removed(s, r),
         // An answer of the wrong shape for what was asked: treat it as unreadable.
         (p, _) => {
             let unreadable = match p {
@@ -958,6 +1109,9 @@ fn on_reply(s: &mut State, p: Pending, reply: Reply) -> Vec<Command> {
                 Pending::Attach => Reply::Source(Err(ApiError::Decode)),
                 Pending::Order => Reply::Order(Err(ApiError::Decode)),
                 Pending::Lookup => Reply::Orders(Err(ApiError::Decode)),
+                Pending::Customer => Reply::Customer(Err(ApiError::Decode)),
+                Pending::SaveCard => Reply::Source(Err(ApiError::Decode)),
+                Pending::RemoveCard => Reply::Removed(Err(ApiError::Decode)),
             };
             on_reply(s, p, unreadable)
         }
@@ -995,12 +1149,146 @@ fn on_loaded(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
             s.card = Some(card);
             out.extend(start_waiting(s));
         }
-        None => s.step = Step::Payment,
+        None => {
+            s.step = Step::Payment;
+            out.extend(load_wallet(s));
+        }
     }
     out
 }
 
+/// A registered checkout's saved cards, read once per customer.
+fn load_wallet(s: &mut State) -> Vec<Command> {
+    let Some(customer) = s.checkout.as_ref().and_then(|c| c.customer_id.clone()) else {
+        return vec![];
+    };
+    let known =
+        s.wallet.customer.as_ref() == Some(&customer) && s.wallet.list == WalletList::Loaded;
+    if known || s.pending.is_some() {
+        return vec![];
+    }
+    s.wallet.customer = Some(customer.clone());
+    s.send(Pending::Customer, Call::GetCustomer(customer))
+}
+
+fn on_customer(s: &mut State, r: Result<Customer, ApiError>) -> Vec<Command> {
+    let today = s.config.today;
+    match r {
+        Ok(c) => {
+            s.wallet.list = WalletList::Loaded;
+            s.wallet.cards = c
+                .sources
+                .into_iter()
+                .filter(|src| src.state.is_empty() || src.state == "chargeable")
+                .filter_map(|src| {
+                    let card = src.credit_card?;
+                    let client_secret = src.client_secret?;
+                    let expired = (card.expiration_year, card.expiration_month) < today;
+                    Some(SavedCard {
+                        id: src.id,
+                        card,
+                        expired,
+                        client_secret,
+                    })
+                })
+                .collect();
+            s.wallet.default = c.default_source_id;
+            s.wallet.preselect();
+        }
+        // Not fatal: the new-card form works; the view says the list is missing.
+        Err(_) => s.wallet.list = WalletList::Failed,
+    }
+    vec![]
+}
+
+fn choose_card(s: &mut State, choice: Option<SourceId>) -> Vec<Command> {
+    if s.step != Step::Payment || s.pending.is_some() {
+        return vec![];
+    }
+    if let Some(id) = &choice {
+        if !s.wallet.usable(id) {
+            return vec![];
+        }
+    }
+    s.wallet.choice = choice;
+    s.wallet.confirm_remove = None;
+    if matches!(s.alert, Some(Alert::Invalid | Alert::CardFailed { .. })) {
+        s.alert = None;
+    }
+    vec![]
+}
+
+fn confirm_remove(s: &mut State) -> Vec<Command> {
+    let (Some(id), Some(customer)) = (s.wallet.confirm_remove.take(), s.wallet.customer.clone())
+    else {
+        return vec![];
+    };
+    if s.step != Step::Payment || s.pending.is_some() {
+        return vec![];
+    }
+    s.wallet.removing = Some(id.clone());
+    s.send(Pending::RemoveCard, Call::RemoveSource(customer, id))
+}
+
+fn on_removed(s: &mut State, r: Result<(), ApiError>) -> Vec<Command> {
+    let Some(id) = s.wallet.removing.take() else {
+        return vec![];
+    };
+    match r {
+        Ok(()) => {
+            s.wallet.cards.retain(|c| c.id != id);
+            if s.wallet.choice.as_ref() == Some(&id) {
+                s.wallet.choice = None;
+            }
+            if s.wallet.default.as_ref() == Some(&id) {
+                s.wallet.default = None;
+            }
+            if matches!(s.alert, Some(Alert::RemoveFailed { .. })) {
+                s.alert = None;
+            }
+        }
+        // The card stays listed; the shopper is told why.
+        Err(e) => {
+            s.alert = Some(Alert::RemoveFailed {
+                message: first_message(e.errors()),
+            });
+        }
+    }
+    vec![]
+}
+
+/// The new card is chargeable and the shopper asked to keep it: saved, or said
+/// why not; the purchase goes on with the card either way.
+fn on_card_saved(s: &mut State, r: Result<Source, ApiError>) -> Vec<Command> {
+    match r {
+        Ok(src) => {
+            s.wallet.save_refused = None;
+            if let (Some(card), Some(secret)) = (src.credit_card, src.client_secret) {
+                if s.wallet.card(&src.id).is_none() {
+                    s.wallet.cards.push(SavedCard {
+                        id: src.id,
+                        card,
+                        expired: false,
+                        client_secret: secret,
+                    });
+                }
+            }
+        }
+        Err(e) => {
+            s.wallet.save_refused = Some(first_message(e.errors()).unwrap_or_default());
+        }
+    }
+    attach(s)
+}
+
 fn load_failed(s: &mut State, e: &ApiError) -> Vec<Command> {
+    if let (ApiError::NotFound(_), None, Start::Existing(id)) = (e, &s.checkout, &s.start) {
+        // A checkout that produced an order is gone: a reload after paying
+        // must show that order, never an unpaid form.
+        let id = id.clone();
+        s.lookup = Some(LookupReason::Resume);
+        return s.send(Pending::Lookup, Call::FindOrders(id));
+    }
     if matches!(e, ApiError::NotFound(_)) {
         return fail(s, Failure::CheckoutNotFound, Retry::Load);
     }
@@ -1047,7 +1335,8 @@ fn continue_payment(s: &mut State) -> Vec<Command> {
         }
         return vec![];
     }
-    let card_complete = s.frame.state.complete;
+    // A saved card needs no typing; a new card needs the frame's complete form.
+    let card_complete = s.saved_choice().is_some() || s.frame.state.complete;
     let first = s.form.first_problem(&Field::PAYMENT);
     if !card_complete || first.is_some() {
         for f in Field::PAYMENT {
@@ -1107,6 +1396,10 @@ fn create_source(s: &mut State) -> Vec<Command> {
         s.alert = Some(Alert::FrameFailed);
         return vec![];
     }
+    let session_id = session.id.as_str().to_owned();
+    if let Some(saved) = s.saved_choice().cloned() {
+        return authenticate_saved(s, session_id, saved);
+    }
     if !s.frame.state.complete {
         s.alert = Some(Alert::Invalid);
         return vec![Command::ToFrame(ToFrame::Validate), focus_card(s)];
@@ -1116,10 +1409,10 @@ fn create_source(s: &mut State) -> Vec<Command> {
         address: serde_json::to_value(s.form.bill_to(c.bill_to.as_ref()).address)
             .unwrap_or(Value::Null),
     };
-    let session_id = session.id.as_str().to_owned();
     debug_assert!(s.pending.is_none(), "one request at a time");
     s.request = s.request.wrapping_add(1);
     s.pending = Some(Pending::CreateSource);
+    s.wallet.paying_with = None;
     vec![Command::ToFrame(ToFrame::Tokenize {
         request: s.request,
         session_id,
@@ -1137,6 +1430,41 @@ fn prefill_card(s: &State) -> Vec<Command> {
     vec![Command::ToFrame(ToFrame::Prefill {
         name: name.to_owned(),
     })]
+}
+
+/// Asks the card frame to make the saved card usable on this session (no card
+/// number involved; its secret goes to the frame only).
+fn authenticate_saved(s: &mut State, session_id: String, saved: SavedCard) -> Vec<Command> {
+    debug_assert!(s.pending.is_none(), "one request at a time");
+    s.request = s.request.wrapping_add(1);
+    s.pending = Some(Pending::CreateSource);
+    s.wallet.paying_with = Some(saved.id.clone());
+    vec![Command::ToFrame(ToFrame::Authenticate {
+        request: s.request,
+        session_id,
+        source_id: saved.id.0,
+        client_secret: saved.client_secret,
+    })]
+}
+
+/// The saved card is usable on this session: pay with it.
+fn on_saved_ready(s: &mut State) -> Vec<Command> {
+    let Some(saved) = s
+        .wallet
+        .paying_with
+        .take()
+        .and_then(|id| s.wallet.card(&id).cloned())
+    else {
+        return soft_fail(s, &ApiError::Decode, Retry::Continue);
+    };
+    s.challenge = None;
+    disarm_challenge_timer(s);
+    if s.step == Step::Authenticating {
+        s.step = Step::Waiting;
+    }
+    s.card = Some(saved.card);
+    s.source = Some(saved.id);
+    attach(s)
 }
 
 /// Whether the frame's answer belongs to the tokenization in flight.
@@ -1164,9 +1492,17 @@ fn on_frame(s: &mut State, msg: FromFrame) -> Vec<Command> {
             s.frame.state = state;
             vec![]
         }
-        FromFrame::Tokenized { request, source } if tokenizing(s, request) => {
+        FromFrame::Tokenized { request, source }
+            if tokenizing(s, request) && s.wallet.paying_with.is_none() =>
+        {
             s.pending = None;
             on_tokenized(s, source)
+        }
+        FromFrame::Authenticated { request }
+            if tokenizing(s, request) && s.wallet.paying_with.is_some() =>
+        {
+            s.pending = None;
+            on_saved_ready(s)
         }
         FromFrame::TokenizeFailed {
             request,
@@ -1174,7 +1510,8 @@ fn on_frame(s: &mut State, msg: FromFrame) -> Vec<Command> {
             message,
         } if tokenizing(s, request) => {
             s.pending = None;
-            on_tokenize_failed(s, failure, message)
+            let saved = s.wallet.paying_with.take().is_some();
+            on_tokenize_failed(s, failure, message, saved)
         }
         FromFrame::ChallengeStarted { request } if tokenizing(s, request) => {
             s.step = Step::Authenticating;
@@ -1190,7 +1527,9 @@ fn on_frame(s: &mut State, msg: FromFrame) -> Vec<Command> {
         } if tokenizing(s, request) && s.challenge == Some(request) => {
             s.pending = None;
             disarm_challenge_timer(s);
+            let saved = s.wallet.paying_with.is_some();
             match (outcome, source) {
+                (ChallengeOutcome::Passed, _) if saved => on_saved_ready(s),
                 (ChallengeOutcome::Passed, Some(source)) => on_tokenized(s, source),
                 (ChallengeOutcome::Passed, None) => {
                     s.challenge = None;
@@ -1232,16 +1571,29 @@ fn on_tokenized(s: &mut State, source: CardSource) -> Vec<Command> {
         expiration_month: source.expiration_month,
         expiration_year: source.expiration_year,
     });
-    s.source = Some(SourceId(source.source_id));
-    attach(s)
+    let id = SourceId(source.source_id);
+    s.source = Some(id.clone());
+    match s.wallet.customer.clone() {
+        // Kept for later first, then attached (whatever the save says).
+        Some(customer) if s.wallet.save_new => {
+            s.send(Pending::SaveCard, Call::SaveSource(customer, id))
+        }
+        _ => attach(s),
+    }
 }
 
 fn on_tokenize_failed(
     s: &mut State,
     failure: TokenizeFailure,
     message: Option<String>,
+    saved: bool,
 ) -> Vec<Command> {
     let e = match failure {
+        // A saved card refused: said; the shopper picks another or a new one.
+        TokenizeFailure::Refused if saved => {
+            s.alert = Some(Alert::CardFailed { message });
+            return vec![];
+        }
         TokenizeFailure::Refused => {
             s.alert = Some(Alert::CardFailed { message });
             return vec![Command::ToFrame(ToFrame::Focus {
@@ -1310,6 +1662,7 @@ fn frame_failed(s: &mut State) -> Vec<Command> {
     if s.pending == Some(Pending::CreateSource) {
         // Whatever the frame was doing is lost with it; nothing was attached.
         s.pending = None;
+        s.wallet.paying_with = None;
         disarm_challenge_timer(s);
     }
     if !matches!(s.step, Step::Payment | Step::Authenticating) || s.pending.is_some() {
@@ -1373,6 +1726,8 @@ fn payment_again(s: &mut State, alert: Option<Alert>) -> Vec<Command> {
     s.card = None;
     s.source = None;
     s.challenge = None;
+    s.wallet.paying_with = None;
+    s.wallet.choice = None;
     s.step = Step::Payment;
     s.alert = alert;
     new_card(s)
@@ -1571,8 +1926,14 @@ fn on_order(s: &mut State, r: Result<Order, ApiError>) -> Vec<Command> {
     match r {
         Ok(order) => complete(s, order),
         Err(ApiError::Conflict(errors)) => {
-            // The checkout is dead: never sent again. Open a fresh one.
+            // The checkout is dead: never sent again. Open a fresh one. A saved
+            // card that was declined is marked and not offered first again.
             s.dead.push(id);
+            if let Some(src) = s.source.clone() {
+                if s.wallet.card(&src).is_some() && !s.wallet.declined.contains(&src) {
+                    s.wallet.declined.push(src);
+                }
+            }
             s.alert = Some(Alert::Declined {
                 message: first_message(&errors),
                 hard: is_hard_decline(&errors),
@@ -1643,7 +2004,7 @@ fn on_order(s: &mut State, r: Result<Order, ApiError>) -> Vec<Command> {
 }
 
 fn on_lookup(s: &mut State, r: Result<OrderList, ApiError>) -> Vec<Command> {
-    let Some(id) = s.checkout_id().cloned() else {
+    let Some(id) = s.order_checkout_id() else {
         return vec![];
     };
     match r {
@@ -1652,6 +2013,9 @@ fn on_lookup(s: &mut State, r: Result<OrderList, ApiError>) -> Vec<Command> {
                 return complete(s, order);
             }
             let reason = s.lookup.take();
+            if reason == Some(LookupReason::Resume) {
+                return fail(s, Failure::CheckoutNotFound, Retry::Load);
+            }
             if reason == Some(LookupReason::NotFound) {
                 // Gone without an order: nothing more to do with this checkout.
                 s.dead.push(id);
@@ -1691,6 +2055,8 @@ fn on_fresh(s: &mut State, r: Result<Checkout, ApiError>) -> Vec<Command> {
             s.checkout = Some(c);
             s.step = Step::Payment;
             s.retry = None;
+            s.wallet.paying_with = None;
+            s.wallet.preselect();
             let alert = s.alert.clone().unwrap_or(Alert::Declined {
                 message: None,
                 hard: false,
@@ -1820,7 +2186,7 @@ fn retry(s: &mut State) -> Vec<Command> {
         }
         Retry::Poll => start_waiting(s),
         Retry::Lookup => {
-            let Some(id) = s.checkout_id().cloned() else {
+            let Some(id) = s.order_checkout_id() else {
                 return vec![];
             };
             s.step = Step::Submitting;

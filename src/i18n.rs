@@ -69,6 +69,13 @@ pub fn alert_message(a: &Alert) -> String {
         }
         Alert::FrameFailed => failure_message(&Failure::FrameFailed),
         Alert::FrameLoading => "The secure card form is still loading. One moment, please.".into(),
+        Alert::RemoveFailed { message } => format!(
+            "We couldn't remove this card.{} It is still saved.",
+            message
+                .as_ref()
+                .map(|m| format!(" {m}"))
+                .unwrap_or_default()
+        ),
         Alert::Failed(f) => failure_message(f),
         Alert::Retrying(f) => format!("{} Trying again automatically…", failure_message(f)),
     }
@@ -112,6 +119,22 @@ fn required_noun(f: Field) -> &'static str {
         Field::Country => "your country",
         Field::State => "your state",
     }
+}
+
+/// A saved card's name: `Visa ending in 1111`.
+pub fn card_name(brand: &str, last4: &str) -> String {
+    let brand = if brand.trim().is_empty() {
+        "Card"
+    } else {
+        brand
+    };
+    format!("{brand} ending in {last4}")
+}
+
+/// A saved card's expiry: `Expires 07/2030`, or `Expired 01/2024`.
+pub fn card_expiry(month: u32, year: u32, expired: bool) -> String {
+    let word = if expired { "Expired" } else { "Expires" };
+    format!("{word} {month:02}/{year}")
 }
 
 /// A BCP 47 tag from a provider locale (`en_US` -> `en-US`).

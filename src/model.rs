@@ -260,6 +260,12 @@ impl ClientSecret {
     }
 }
 
+impl From<&str> for ClientSecret {
+    fn from(secret: &str) -> Self {
+        Self(secret.to_owned())
+    }
+}
+
 impl std::fmt::Debug for ClientSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ClientSecret([redacted])")
@@ -392,6 +398,20 @@ impl Order {
             "accepted" | "in_review" | "pending_payment" | "complete" | "fulfilled"
         )
     }
+}
+
+/// `GET /customers/{id}`: a registered shopper and their saved sources.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Customer {
+    /// Customer id.
+    pub id: String,
+    /// Email on file.
+    pub email: Option<String>,
+    /// The source preselected at payment entry.
+    pub default_source_id: Option<SourceId>,
+    /// Saved (reusable) sources; an expired one is listed but unusable.
+    pub sources: Vec<Source>,
 }
 
 /// `GET /orders?checkoutId=` answer.
@@ -579,6 +599,15 @@ pub fn classify<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
         decode(body)
+    } else {
+        Err(ApiError::from_status(status, body, retry_after))
+    }
+}
+
+/// Turns an exchange whose success has no body (`DELETE`, 204) into a result.
+pub fn classify_empty(status: u16, body: &str, retry_after: Option<u32>) -> Result<(), ApiError> {
+    if (200..300).contains(&status) {
+        Ok(())
     } else {
         Err(ApiError::from_status(status, body, retry_after))
     }

@@ -92,6 +92,8 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
     if let Some(ms) = options.challenge_timeout_ms {
         config.challenge_timeout_ms = ms;
     }
+    let now = js_sys::Date::new_0();
+    config.today = (now.get_full_year(), now.get_month() + 1);
     let frame_timeout_ms = options
         .request_timeout_ms
         .unwrap_or(crate::api::REQUEST_TIMEOUT_MS);

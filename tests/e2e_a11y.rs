@@ -414,3 +414,90 @@ async fn the_tab_order_through_the_frame_has_no_extra_stops() {
     assert_page_focus(&rig, before, "the stop before the frame").await;
     rig.close().await;
 }
+
+/// The saved-card list of a registered shopper: axe finds nothing with the
+/// list shown, with a removal waiting for confirmation, and with `Use a new
+/// card` (the frame shown); and a keyboard alone picks another saved card
+/// (arrow keys move within the radio group) and completes the purchase with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_saved_card_list_passes_axe_and_works_with_the_keyboard() {
+    let injector = injector(&axe_source());
+    let rig = Rig::start().await;
+    let customer = rig.create_customer(
+        "cus_a11y",
+        &[
+            ("4444 2222 3333 1111", 7, 2030),
+            ("5466 1600 0000 0008", 11, 2029),
+            ("3434 567890 12341", 1, 2024),
+        ],
+    );
+    let id = rig.create_registered_checkout("cus_a11y");
+    rig.open(&format!("?checkoutId={id}")).await;
+    rig.wait_for_text(".cw-wallet", "Visa ending in 1111").await;
+    let mut problems = scan(&rig, &injector, "saved cards", 1).await;
+    rig.click("Remove American Express ending in 2341").await;
+    rig.wait_for_text(".cw-wallet__confirm", "from your saved cards?")
+        .await;
+    problems.extend(scan(&rig, &injector, "confirm removal", 1).await);
+    rig.click("Keep it").await;
+    rig.field("Use a new card").await.click().await.unwrap();
+    rig.value("Card number").await;
+    problems.extend(scan(&rig, &injector, "a new card", 2).await);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    // Keyboard only, from a fresh page: Tab to the chosen radio, ArrowDown to
+    // the Mastercard, Tab on to Continue, Enter; then Space on Place order.
+    rig.open(&format!("?checkoutId={id}")).await;
+    rig.wait_for_text(".cw-wallet", "Visa ending in 1111").await;
+    let mut on_radio = false;
+    for _ in 0..30 {
+        rig.press_tab().await;
+        let f = rig.focused().await;
+        if f["label"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("Visa ending in 1111"))
+        {
+            on_radio = true;
+            break;
+        }
+    }
+    assert!(on_radio, "Tab never reached the chosen saved card");
+    rig.press_keys(&fantoccini::key::Key::Down).await;
+    let f = rig.focused().await;
+    assert!(
+        f["label"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("MasterCard ending in 0008")),
+        "ArrowDown moves to the next card: {f}"
+    );
+    let mut on_continue = false;
+    for _ in 0..30 {
+        rig.press_tab().await;
+        if rig.focused().await["text"] == "Continue" {
+            on_continue = true;
+            break;
+        }
+    }
+    assert!(on_continue, "Tab never reached Continue");
+    rig.press_keys(&fantoccini::key::Key::Enter).await;
+    rig.button("Place order").await;
+    let mut on_place = false;
+    for _ in 0..30 {
+        if rig.focused().await["text"] == "Place order" {
+            on_place = true;
+            break;
+        }
+        rig.press_tab().await;
+    }
+    assert!(on_place, "Tab never reached Place order");
+    rig.press_keys(" ").await;
+    rig.wait_for_order_placed().await;
+    let mastercard = customer["sources"][1]["id"].as_str().unwrap();
+    let attached = rig.requests("POST", "/checkouts/*/sources/*");
+    assert_eq!(attached.len(), 1);
+    assert!(
+        attached[0]["path"].as_str().unwrap().ends_with(mastercard),
+        "paid with the card chosen by keyboard: {attached:?}"
+    );
+    rig.close().await;
+}

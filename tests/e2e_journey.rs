@@ -101,7 +101,7 @@ async fn decline_then(rig: &Rig, declines: usize) -> Vec<String> {
         assert_eq!(rig.value("Name on card").await, "Jane Doe", "name kept");
         assert_eq!(rig.value("Email").await, "jdoe@example.com", "email kept");
         assert_eq!(
-            rig.focused_card_field().await.as_deref(),
+            rig.wait_for_card_focus("cc-number").await.as_deref(),
             Some("cc-number"),
             "focus on the card number, in the card frame"
         );
@@ -269,7 +269,7 @@ async fn a_card_that_cannot_be_used_returns_to_the_form() {
     rig.click("Continue").await;
     rig.wait_for_text(".cw-alert", "cannot be used").await;
     assert_eq!(
-        rig.focused_card_field().await.as_deref(),
+        rig.wait_for_card_focus("cc-number").await.as_deref(),
         Some("cc-number"),
         "focus on the card number, in the card frame"
     );

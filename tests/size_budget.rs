@@ -3,8 +3,11 @@
 //! wasm is byte-for-byte the same size from any `CARGO_HOME`; its brotli size
 //! moved by 62 B between two.) A shopper on a cold cache downloads both: the
 //! widget from the merchant's origin and the card frame from the payments
-//! origin (two origins, two caches). Each budget is the size measured when the
-//! card frame came in (issue 12), plus 2 %: widget 167,822 B, frame 101,689 B.
+//! origin (two origins, two caches). Each budget is the size measured plus 2 %.
+//! History: the card frame came in (issue 12) at widget 167,822 B and frame
+//! 101,689 B; saved cards (issue 13: the radio group, saving, removing,
+//! resuming, and the frame's saved-source authentication) took them to
+//! 178,494 B (+10.7 KB) and 104,418 B (+2.7 KB).
 //! Lower them as bytes are won (see `make bench` for the comparison with the
 //! peers); never raise one without saying where the bytes went.
 
@@ -12,10 +15,10 @@ use std::path::Path;
 use std::process::Command;
 
 /// Brotli (-q 11) bytes of the widget's wasm + js + css.
-const WIDGET_BUDGET: usize = 171_178;
+const WIDGET_BUDGET: usize = 182_064;
 /// Brotli (-q 11) bytes of the card frame's page assets: wasm + js (glue and
 /// boot script) + css.
-const FRAME_BUDGET: usize = 103_723;
+const FRAME_BUDGET: usize = 106_506;
 
 fn brotli_len(path: &Path) -> usize {
     let out = Command::new("brotli")

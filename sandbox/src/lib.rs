@@ -8,7 +8,8 @@
 //! - the **merchant** origin `http://127.0.0.1:P1`: the widget's `dist/` at `/`
 //!   (demo pages), the merchant API under `/api` (and at `/` when no `dist/` is
 //!   served), `GET /sandbox.json` (where the other two origins are) and, only when
-//!   enabled, the control surface under `/__sandbox` (faults, request log, reset);
+//!   enabled, the control surface under `/__sandbox` (faults, request log,
+//!   customers, reset);
 //! - the **payments** origin `http://localhost:P2` (another *site*): the same
 //!   `dist/` (`card-frame.html` only for allowed merchant origins), the card
 //!   frame's API under `/api` (`POST /sources`, `GET /sources/{id}`,
@@ -62,7 +63,8 @@ pub struct Config {
     pub ready_after: Duration,
     /// The widget's `dist/`, served at `/` (the API then lives only under `/api`).
     pub dist: Option<PathBuf>,
-    /// Enables `/__sandbox/*` (faults, request log, reset). Tests only.
+    /// Enables `/__sandbox/*` (faults, request log, customers, reset). Tests only.
+    /// The demo customer `cus_demo` exists either way.
     pub control: bool,
 }
 

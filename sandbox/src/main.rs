@@ -32,7 +32,11 @@ Three origins by default, sharing one state:
   --ready-after-ms N  a payment session becomes ready N ms after a source is attached (default 400)
   --dist DIR          serve the widget's dist/ at / and the APIs under /api
   --control           enable /__sandbox/* on the merchant origin (faults, request
-                      log, reset); for tests only
+                      log, customers, reset); for tests only
+
+A registered demo shopper, cus_demo (jdoe@example.com), always exists with four
+saved cards: src_demo_visa (default), src_demo_mastercard, src_demo_amex_expired
+and src_demo_3ds (a 3-D Secure card).
 ";
 
 /// `http://host[:port]` or `https://...`, without a path; the trailing `/` dropped.

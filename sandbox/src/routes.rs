@@ -211,7 +211,12 @@ fn api_router(shared: Arc<Shared>, origin: Origin) -> Router {
             .route("/checkouts", post(create_checkout))
             .route("/checkouts/{id}", get(get_checkout).post(update_checkout))
             .route("/checkouts/{id}/sources/{source_id}", post(attach_source))
-            .route("/orders", post(create_order).get(list_orders));
+            .route("/orders", post(create_order).get(list_orders))
+            .route("/customers/{id}", get(get_customer))
+            .route(
+                "/customers/{id}/sources/{source_id}",
+                post(save_source).delete(remove_source),
+            );
     }
     if payments_here {
         r = payments::api_routes(r);
@@ -273,6 +278,19 @@ async fn create_order(State(s): Shr, body: Bytes) -> ApiResult {
 async fn list_orders(State(s): Shr, Query(q): Query<HashMap<String, String>>) -> Response {
     ok(s.store()
         .list_orders(q.get("checkoutId").map(String::as_str)))
+}
+
+async fn get_customer(State(s): Shr, Path(id): Path<String>) -> ApiResult {
+    s.store().get_customer(&id).map(ok)
+}
+
+async fn save_source(State(s): Shr, Path((id, source)): Path<(String, String)>) -> ApiResult {
+    s.store().save_source(&id, &source).map(ok)
+}
+
+async fn remove_source(State(s): Shr, Path((id, source)): Path<(String, String)>) -> ApiResult {
+    s.store().remove_source(&id, &source)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// What the fault/log layer knows about the API it wraps.
@@ -426,6 +444,7 @@ fn control_router(shared: Arc<Shared>) -> Router {
             get(list_faults).post(add_faults).delete(clear_faults),
         )
         .route("/settings", post(settings))
+        .route("/customers", post(create_customer))
         .route("/reset", post(reset))
         .fallback(|| async { ApiError::not_found("Control endpoint", None) })
         .with_state(shared)
@@ -487,6 +506,13 @@ async fn settings(State(s): Shr, body: Bytes) -> Result<StatusCode, ApiError> {
         s.set_latency(ms);
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /__sandbox/customers`: a registered shopper with saved cards (see
+/// [`crate::store::Store::create_customer`]); 201 with the customer.
+async fn create_customer(State(s): Shr, body: Bytes) -> ApiResult {
+    let body = parse_json(&body)?;
+    s.store().create_customer(&body).map(created)
 }
 
 async fn reset(State(s): Shr) -> StatusCode {

@@ -1,5 +1,6 @@
-//! In-memory provider state: checkouts, payment sessions, sources and orders,
-//! with the rules of the API contract. No HTTP here: handlers call these methods.
+//! In-memory provider state: checkouts, payment sessions, sources, orders and
+//! registered customers with their saved sources, with the rules of the API
+//! contract. No HTTP here: handlers call these methods.
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
@@ -116,15 +117,52 @@ struct Checkout {
     metadata: Option<Value>,
     items: Vec<Item>,
     session: Session,
-    sources: Vec<String>,
+    sources: Vec<Attached>,
     status: CheckoutStatus,
+}
+
+/// A source attached to a checkout, with the amount it contributes.
+#[derive(Debug, Clone)]
+struct Attached {
+    id: String,
+    amount: Cents,
+}
+
+/// How far a saved source's authentication on one payment session got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Auth {
+    /// An ordinary card: usable on the session without a challenge.
+    NotRequired,
+    /// A 3-D Secure challenge is open, with this single-use token.
+    Challenge(String),
+    /// The challenge passed: usable on the session.
+    Passed,
+    /// The challenge failed: not usable on the session.
+    Failed,
+}
+
+/// A registered shopper.
+#[derive(Debug, Clone)]
+struct Customer {
+    id: String,
+    email: String,
+    default_source: Option<String>,
+    /// Saved source ids, in the order they were saved (removed ones included,
+    /// so a repeated removal is harmless; they are not listed).
+    sources: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
 struct Source {
     id: String,
     client_secret: String,
-    session_id: String,
+    /// The session it was created for (`None` for a saved card made by the
+    /// control surface).
+    session_id: Option<String>,
+    /// The customer who saved it: a saved (`reusable`) source.
+    customer_id: Option<String>,
+    /// A saved source's authentication, per payment session.
+    auths: HashMap<String, Auth>,
     amount: Cents,
     currency: String,
     owner: Value,
@@ -134,8 +172,20 @@ struct Source {
     expiration_year: i64,
     behaviour: Behaviour,
     state: &'static str,
-    /// The current single-use 3-D Secure challenge token, while `requires_action`.
+    /// The current single-use 3-D Secure challenge token, while `requires_action`
+    /// (single-use sources; a saved source keeps its tokens in `auths`).
     challenge_token: Option<String>,
+}
+
+impl Source {
+    fn saved(&self) -> bool {
+        self.customer_id.is_some()
+    }
+
+    /// Whether the card's expiry month is over.
+    fn expired(&self) -> bool {
+        (self.expiration_year, self.expiration_month) < current_year_month()
+    }
 }
 
 /// How a 3-D Secure challenge ended at the ACS.
@@ -184,6 +234,7 @@ pub struct Store {
     checkouts: HashMap<String, Checkout>,
     sessions: HashMap<String, String>,
     sources: HashMap<String, Source>,
+    customers: HashMap<String, Customer>,
     orders: Vec<Value>,
     ids: IdGen,
     /// How long a session stays `pending` after a covering source is attached.
@@ -314,13 +365,39 @@ impl Default for Store {
     }
 }
 
+/// The registered shopper every store starts with: [`DEMO_CUSTOMER`] and its
+/// four saved cards (a default Visa, a Mastercard, an expired Amex and a
+/// 3-D Secure Mastercard), with stable ids.
+pub fn demo_customer() -> Value {
+    json!({
+        "id": DEMO_CUSTOMER,
+        "email": "jdoe@example.com",
+        "owner": {"firstName": "Jane", "lastName": "Doe", "email": "jdoe@example.com"},
+        "cards": [
+            {"id": "src_demo_visa", "number": "4444 2222 3333 1111",
+             "expirationMonth": 7, "expirationYear": 2030, "default": true},
+            {"id": "src_demo_mastercard", "number": "5466 1600 0000 0008",
+             "expirationMonth": 11, "expirationYear": 2029},
+            {"id": "src_demo_amex_expired", "number": "3434 567890 12341",
+             "expirationMonth": 1, "expirationYear": 2024},
+            {"id": "src_demo_3ds", "number": "5454 5454 5454 5454",
+             "expirationMonth": 3, "expirationYear": 2031},
+        ]
+    })
+}
+
+/// The id of the demo storefront's registered shopper.
+pub const DEMO_CUSTOMER: &str = "cus_demo";
+
 impl Store {
-    /// An empty store whose sessions become ready `ready_after` after a source is attached.
+    /// A store with only the demo customer ([`demo_customer`]), whose sessions
+    /// become ready `ready_after` after a source is attached.
     pub fn new(ready_after: Duration) -> Self {
-        Self {
+        let mut store = Self {
             checkouts: HashMap::new(),
             sessions: HashMap::new(),
             sources: HashMap::new(),
+            customers: HashMap::new(),
             orders: Vec::new(),
             ids: IdGen {
                 n: 0,
@@ -328,10 +405,15 @@ impl Store {
             },
             ready_after,
             challenge_url: "/acs/challenge".into(),
-        }
+        };
+        store
+            .create_customer(&demo_customer())
+            .expect("the demo customer is valid");
+        store
     }
 
-    /// Forgets everything (keeps settings and the challenge URL).
+    /// Back to a fresh store with the demo customer (keeps settings and the
+    /// challenge URL).
     pub fn reset(&mut self) {
         *self = Self {
             ready_after: self.ready_after,
@@ -633,7 +715,9 @@ impl Store {
         let source = Source {
             client_secret: format!("{id}_{}", &self.ids.next("cs")[3..]),
             id: id.clone(),
-            session_id,
+            session_id: Some(session_id),
+            customer_id: None,
+            auths: HashMap::new(),
             amount: remaining,
             currency,
             owner: obj.get("owner").cloned().unwrap_or(Value::Null),
@@ -651,49 +735,81 @@ impl Store {
     }
 
     /// `POST /checkouts/{id}/sources/{sourceId}`. Attaching the same source twice is
-    /// harmless, so a retried attach after a lost response succeeds.
+    /// harmless, so a retried attach after a lost response succeeds. A saved source
+    /// attaches only to a session it was authenticated on, and contributes the
+    /// checkout's total; a single-use source only to the session it was made for.
     pub fn attach_source(&mut self, checkout_id: &str, source_id: &str) -> Result<Value, ApiError> {
         let ready_after = self.ready_after;
-        let session_id = self.live(checkout_id)?.session.id.clone();
+        let (session_id, total, currency) = {
+            let c = self.live(checkout_id)?;
+            (c.session.id.clone(), totals(c).total, c.currency.clone())
+        };
         let source = self
             .sources
             .get(source_id)
             .ok_or_else(|| ApiError::not_found("Source", Some("sourceId")))?;
-        if source.session_id != session_id {
-            return Err(ApiError::bad_param(
-                "invalid_parameter",
-                "sourceId",
-                "This source belongs to another payment session.",
-            ));
-        }
-        match source.state {
-            "chargeable" => {}
-            "requires_action" => {
-                return Err(ApiError::conflict(
-                    "source_not_chargeable",
-                    "This card must be verified with its bank first.",
-                ))
+        if source.saved() {
+            if source.state != "chargeable" {
+                return Err(removed());
             }
-            _ => {
-                return Err(ApiError::conflict(
-                    "source_not_chargeable",
-                    "This payment method can no longer be used.",
-                ))
+            if source.expired() {
+                return Err(expired());
+            }
+            match source.auths.get(&session_id) {
+                Some(Auth::NotRequired | Auth::Passed) => {}
+                _ => {
+                    return Err(ApiError::conflict(
+                        "source_not_chargeable",
+                        "This saved card must be confirmed for this payment first.",
+                    ))
+                }
+            }
+        } else {
+            if source.session_id.as_deref() != Some(session_id.as_str()) {
+                return Err(ApiError::bad_param(
+                    "invalid_parameter",
+                    "sourceId",
+                    "This source belongs to another payment session.",
+                ));
+            }
+            match source.state {
+                "chargeable" => {}
+                "requires_action" => {
+                    return Err(ApiError::conflict(
+                        "source_not_chargeable",
+                        "This card must be verified with its bank first.",
+                    ))
+                }
+                _ => {
+                    return Err(ApiError::conflict(
+                        "source_not_chargeable",
+                        "This payment method can no longer be used.",
+                    ))
+                }
             }
         }
-        let out = source_json(source, &self.challenge_url);
-        let c = self.checkouts.get_mut(checkout_id).expect("live");
-        if c.status == CheckoutStatus::Dead {
+        if self.checkouts[checkout_id].status == CheckoutStatus::Dead {
             return Err(ApiError::conflict(
                 "failed-request",
                 "This checkout can no longer be paid. Start a new checkout.",
             ));
         }
-        if !c.sources.iter().any(|s| s == source_id) {
-            // One card pays the whole amount: a new card replaces the previous one.
-            c.sources = vec![source_id.to_owned()];
+        let source = self.sources.get_mut(source_id).expect("checked above");
+        if source.saved() {
+            // A saved card pays whatever this checkout costs.
+            source.amount = total;
+            source.currency = currency;
         }
-        let total = totals(c).total;
+        let amount = source.amount;
+        let out = source_json(source, &self.challenge_url);
+        let c = self.checkouts.get_mut(checkout_id).expect("live");
+        if !c.sources.iter().any(|s| s.id == source_id) {
+            // One card pays the whole amount: a new card replaces the previous one.
+            c.sources = vec![Attached {
+                id: source_id.to_owned(),
+                amount,
+            }];
+        }
         let contributed = self.contributed(checkout_id);
         let c = self.checkouts.get_mut(checkout_id).expect("live");
         if contributed >= total && c.session.state == SessionState::RequiresSource {
@@ -714,8 +830,8 @@ impl Store {
 
     /// `POST /sources/{id}/authentications` with `{"sessionId", "clientSecret"}`:
     /// whether the source may pay on that session, and the challenge if one is due.
-    /// (The sandbox has no saved sources yet, so a source only authenticates on the
-    /// session it was created for.)
+    /// A single-use source only authenticates on the session it was created for; a
+    /// saved source on a session of its customer's checkouts.
     pub fn authenticate_source(&mut self, id: &str, body: &Value) -> Result<Value, ApiError> {
         let obj = body.as_object().ok_or_else(invalid_body)?;
         let secret: Option<String> = field(obj, "clientSecret")?;
@@ -723,17 +839,22 @@ impl Store {
             Some(s) if secret.as_deref() == Some(s.client_secret.as_str()) => s,
             _ => return Err(ApiError::not_found("Source", Some("sourceId"))),
         };
+        let saved = source.saved();
         let session_id: String = field(obj, "sessionId")?.ok_or_else(|| {
             ApiError::bad_param("missing_parameter", "sessionId", "A sessionId is required.")
         })?;
-        if !self.sessions.contains_key(&session_id) {
+        let Some(checkout_id) = self.sessions.get(&session_id).cloned() else {
             return Err(ApiError::bad_param(
                 "invalid_parameter",
                 "sessionId",
                 "Unknown payment session.",
             ));
+        };
+        if saved {
+            return self.authenticate_saved(id, &session_id, &checkout_id);
         }
-        if source.session_id != session_id {
+        let source = &self.sources[id];
+        if source.session_id.as_deref() != Some(session_id.as_str()) {
             return Err(ApiError::conflict(
                 "nonreusable_source",
                 "This payment method cannot be used for another payment.",
@@ -756,21 +877,87 @@ impl Store {
         }
     }
 
-    /// The card behind a pending challenge, if `token` is the source's current one.
-    pub fn challenge(&self, source_id: &str, token: &str) -> Option<ChallengeInfo> {
-        let s = self.sources.get(source_id)?;
-        let current = s.challenge_token.as_deref()?;
-        (s.state == "requires_action" && !token.is_empty() && current == token).then(|| {
-            ChallengeInfo {
-                brand: s.brand,
-                last_four: s.last_four.clone(),
-                amount: format!("{:.2} {}", s.amount as f64 / 100.0, s.currency),
+    /// A saved source on `session_id`: its customer must own the checkout; a
+    /// 3-D Secure card needs a challenge passed on this very session.
+    fn authenticate_saved(
+        &mut self,
+        id: &str,
+        session_id: &str,
+        checkout_id: &str,
+    ) -> Result<Value, ApiError> {
+        if self.sources[id].state != "chargeable" {
+            return Err(removed());
+        }
+        let (dead, checkout_customer) = {
+            let c = self.live(checkout_id)?;
+            (c.status == CheckoutStatus::Dead, c.customer_id.clone())
+        };
+        if dead {
+            return Err(ApiError::conflict(
+                "failed-request",
+                "This checkout can no longer be paid. Start a new checkout.",
+            ));
+        }
+        let source = &self.sources[id];
+        if checkout_customer != source.customer_id {
+            return Err(in_use());
+        }
+        if source.expired() {
+            return Err(expired());
+        }
+        if source.behaviour != Behaviour::ThreeDSecure {
+            let source = self.sources.get_mut(id).expect("checked above");
+            source
+                .auths
+                .insert(session_id.to_owned(), Auth::NotRequired);
+            return Ok(json!({"status": "authentication_not_required"}));
+        }
+        let auth = match source.auths.get(session_id).cloned() {
+            Some(a) => a,
+            None => {
+                let token = self.new_token();
+                let source = self.sources.get_mut(id).expect("checked above");
+                source
+                    .auths
+                    .insert(session_id.to_owned(), Auth::Challenge(token.clone()));
+                Auth::Challenge(token)
             }
+        };
+        Ok(match auth {
+            Auth::NotRequired => json!({"status": "authentication_not_required"}),
+            Auth::Passed => json!({"status": "complete"}),
+            Auth::Failed => json!({"status": "failed"}),
+            Auth::Challenge(token) => json!({"status": "requires_action",
+                "nextAction": three_ds_action(&self.challenge_url, id, &token)}),
         })
     }
 
-    /// Ends a challenge: uses `token` up and applies `outcome` to the source.
-    /// A cancelled challenge leaves the source `requires_action` with a new token.
+    /// The card behind a pending challenge, if `token` is the source's current one
+    /// (for a saved source: of one of the sessions it is being authenticated on).
+    pub fn challenge(&self, source_id: &str, token: &str) -> Option<ChallengeInfo> {
+        let s = self.sources.get(source_id)?;
+        if token.is_empty() {
+            return None;
+        }
+        let (amount, currency) = if s.saved() {
+            let session = pending_session(s, token)?;
+            let c = self.checkouts.get(self.sessions.get(session)?)?;
+            (s.state == "chargeable").then(|| (totals(c).total, c.currency.clone()))?
+        } else {
+            let current = s.challenge_token.as_deref()?;
+            (s.state == "requires_action" && current == token)
+                .then(|| (s.amount, s.currency.clone()))?
+        };
+        Some(ChallengeInfo {
+            brand: s.brand,
+            last_four: s.last_four.clone(),
+            amount: format!("{:.2} {currency}", amount as f64 / 100.0),
+        })
+    }
+
+    /// Ends a challenge: uses `token` up and applies `outcome` to the source (to a
+    /// saved source's authentication on that session). A cancelled challenge
+    /// leaves it `requires_action` with a new token.
     pub fn finish_challenge(
         &mut self,
         source_id: &str,
@@ -789,6 +976,16 @@ impl Store {
             _ => None,
         };
         let s = self.sources.get_mut(source_id).expect("checked above");
+        if s.saved() {
+            let session = pending_session(s, token).expect("checked above").to_owned();
+            let auth = match (outcome, next) {
+                (ChallengeOutcome::Passed, _) => Auth::Passed,
+                (ChallengeOutcome::Failed, _) => Auth::Failed,
+                (ChallengeOutcome::Cancelled, t) => Auth::Challenge(t.expect("a new token")),
+            };
+            s.auths.insert(session, auth);
+            return Ok(());
+        }
         s.challenge_token = next;
         s.state = match outcome {
             ChallengeOutcome::Passed => "chargeable",
@@ -802,7 +999,6 @@ impl Store {
         self.checkouts[checkout_id]
             .sources
             .iter()
-            .filter_map(|s| self.sources.get(s))
             .map(|s| s.amount)
             .sum()
     }
@@ -861,15 +1057,23 @@ impl Store {
         let sources: Vec<&Source> = c
             .sources
             .iter()
-            .filter_map(|s| self.sources.get(s))
+            .filter_map(|s| self.sources.get(&s.id))
             .collect();
+        // A saved card charges only for its own customer.
+        if sources
+            .iter()
+            .any(|s| s.saved() && s.customer_id != c.customer_id)
+        {
+            self.kill(&c.id);
+            return Err(in_use());
+        }
         if sources
             .iter()
             .any(|s| s.behaviour == Behaviour::DeclineAtOrder)
         {
-            self.checkouts.get_mut(&c.id).expect("live").status = CheckoutStatus::Dead;
+            self.kill(&c.id);
             for s in &c.sources {
-                if let Some(src) = self.sources.get_mut(s) {
+                if let Some(src) = self.sources.get_mut(&s.id).filter(|s| !s.saved()) {
                     src.state = "failed";
                 }
             }
@@ -878,7 +1082,8 @@ impl Store {
                 "Your card was declined. Use a different card.",
             ));
         }
-        let paid: Vec<(String, Cents)> = sources.iter().map(|s| (s.id.clone(), s.amount)).collect();
+        let paid: Vec<(String, Cents)> =
+            c.sources.iter().map(|s| (s.id.clone(), s.amount)).collect();
         let charges: Vec<Value> = paid
             .into_iter()
             .map(|(source_id, amount)| {
@@ -914,8 +1119,13 @@ impl Store {
             }
         });
         for s in &c.sources {
-            if let Some(src) = self.sources.get_mut(s) {
-                src.state = "consumed";
+            if let Some(src) = self.sources.get_mut(&s.id) {
+                if src.saved() {
+                    // Saved cards stay usable; this session's authentication is spent.
+                    src.auths.remove(&c.session.id);
+                } else {
+                    src.state = "consumed";
+                }
             }
         }
         self.checkouts.get_mut(&c.id).expect("live").status = CheckoutStatus::Consumed;
@@ -938,6 +1148,312 @@ impl Store {
         &self.orders
     }
 
+    /// A 409 on `POST /orders`: this checkout can never be ordered.
+    fn kill(&mut self, checkout_id: &str) {
+        if let Some(c) = self.checkouts.get_mut(checkout_id) {
+            c.status = CheckoutStatus::Dead;
+        }
+    }
+
+    /// `GET /customers/{id}`.
+    pub fn get_customer(&self, id: &str) -> Result<Value, ApiError> {
+        let c = self
+            .customers
+            .get(id)
+            .ok_or_else(|| ApiError::not_found("Customer", Some("customerId")))?;
+        Ok(self.customer_json(c))
+    }
+
+    /// `POST /customers/{id}/sources/{sourceId}`: saves a chargeable, not yet used
+    /// source of one of this customer's checkouts. Saving it again is harmless.
+    /// It stays usable on the session it was made for.
+    pub fn save_source(&mut self, customer_id: &str, source_id: &str) -> Result<Value, ApiError> {
+        if !self.customers.contains_key(customer_id) {
+            return Err(ApiError::not_found("Customer", Some("customerId")));
+        }
+        let source = self
+            .sources
+            .get(source_id)
+            .ok_or_else(|| ApiError::not_found("Source", Some("sourceId")))?;
+        let cannot = || {
+            ApiError::conflict(
+                "nonreusable_source",
+                "This payment method cannot be saved for later.",
+            )
+        };
+        if let Some(owner) = &source.customer_id {
+            return if owner == customer_id && source.state == "chargeable" {
+                Ok(source_json(source, &self.challenge_url))
+            } else {
+                Err(cannot())
+            };
+        }
+        let checkout_customer = source
+            .session_id
+            .as_ref()
+            .and_then(|s| self.sessions.get(s))
+            .and_then(|c| self.checkouts.get(c))
+            .and_then(|c| c.customer_id.as_deref());
+        if checkout_customer != Some(customer_id) {
+            return Err(cannot());
+        }
+        match source.state {
+            "chargeable" => {}
+            "requires_action" | "failed" => {
+                return Err(ApiError::conflict(
+                    "source_not_chargeable",
+                    "This card cannot be saved until it is ready to pay.",
+                ))
+            }
+            _ => return Err(cannot()),
+        }
+        let source = self.sources.get_mut(source_id).expect("checked above");
+        source.customer_id = Some(customer_id.to_owned());
+        if let Some(session) = source.session_id.clone() {
+            // Its own session already verified it (a 3-D Secure card is
+            // chargeable only after its challenge passed).
+            let auth = if source.behaviour == Behaviour::ThreeDSecure {
+                Auth::Passed
+            } else {
+                Auth::NotRequired
+            };
+            source.auths.insert(session, auth);
+        }
+        let out = source_json(source, &self.challenge_url);
+        let customer = self.customers.get_mut(customer_id).expect("checked above");
+        customer.sources.push(source_id.to_owned());
+        if customer.default_source.is_none() {
+            customer.default_source = Some(source_id.to_owned());
+        }
+        Ok(out)
+    }
+
+    /// `DELETE /customers/{id}/sources/{sourceId}`: the source becomes `cancelled`,
+    /// leaves the list and is detached from any open checkout. Removing it again
+    /// is harmless.
+    pub fn remove_source(&mut self, customer_id: &str, source_id: &str) -> Result<(), ApiError> {
+        let customer = self
+            .customers
+            .get(customer_id)
+            .ok_or_else(|| ApiError::not_found("Customer", Some("customerId")))?;
+        if !customer.sources.iter().any(|s| s == source_id) {
+            return Err(ApiError::not_found("Source", Some("sourceId")));
+        }
+        let source = self.sources.get_mut(source_id).expect("a saved source");
+        if source.state == "cancelled" {
+            return Ok(());
+        }
+        source.state = "cancelled";
+        source.auths.clear();
+        let next_default = customer
+            .sources
+            .iter()
+            .filter(|s| *s != source_id)
+            .find(|s| {
+                self.sources
+                    .get(*s)
+                    .is_some_and(|s| s.state == "chargeable" && !s.expired())
+            })
+            .cloned();
+        let customer = self.customers.get_mut(customer_id).expect("checked above");
+        if customer.default_source.as_deref() == Some(source_id) {
+            customer.default_source = next_default;
+        }
+        let open: Vec<String> = self
+            .checkouts
+            .values()
+            .filter(|c| {
+                c.status == CheckoutStatus::Open && c.sources.iter().any(|s| s.id == source_id)
+            })
+            .map(|c| c.id.clone())
+            .collect();
+        for id in open {
+            let c = self.checkouts.get_mut(&id).expect("listed above");
+            c.sources.retain(|s| s.id != source_id);
+            let total = totals(c).total;
+            if self.contributed(&id) < total {
+                let c = self.checkouts.get_mut(&id).expect("listed above");
+                c.session.state = SessionState::RequiresSource;
+                c.session.ready_at = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates a registered customer with saved cards, answering it as
+    /// `GET /customers/{id}` would (with the sources' client secrets). The body:
+    /// `{"id"?, "email", "owner"?, "cards": [{"id"?, "number", "expirationMonth",
+    /// "expirationYear", "default"?}]}`. Expired cards are saved too (listed,
+    /// unusable); the default is the first card marked `default`, else the first.
+    /// Control surface (`POST /__sandbox/customers`) and in-process tests only.
+    pub fn create_customer(&mut self, body: &Value) -> Result<Value, ApiError> {
+        let obj = body.as_object().ok_or_else(invalid_body)?;
+        let email = checked_email(obj)?.ok_or_else(|| {
+            ApiError::bad_param("missing_parameter", "email", "An email is required.")
+        })?;
+        let id: Option<String> = field(obj, "id")?;
+        if let Some(id) = &id {
+            if id.trim().is_empty() || id.len() > 200 {
+                return Err(ApiError::bad_param(
+                    "invalid_parameter",
+                    "id",
+                    "Invalid id.",
+                ));
+            }
+            if self.customers.contains_key(id) {
+                return Err(ApiError::conflict(
+                    "customer_exists",
+                    "A customer with this id exists already.",
+                ));
+            }
+        }
+        let owner: Value = field(obj, "owner")?.unwrap_or_else(|| json!({"email": email}));
+        let list = match obj.get("cards") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(l)) => l.clone(),
+            Some(_) => {
+                return Err(ApiError::bad_param(
+                    "invalid_parameter",
+                    "cards",
+                    "Cards must be a list.",
+                ))
+            }
+        };
+        // Validate every card before creating anything.
+        struct Card {
+            id: Option<String>,
+            number: String,
+            month: i64,
+            year: i64,
+            default: bool,
+        }
+        let mut cards = Vec::with_capacity(list.len());
+        for (i, card) in list.iter().enumerate() {
+            let p = |f: &str| format!("cards[{i}].{f}");
+            let obj = card.as_object().ok_or_else(|| {
+                ApiError::bad_param("invalid_parameter", &format!("cards[{i}]"), "Invalid card.")
+            })?;
+            let number = obj
+                .get("number")
+                .and_then(Value::as_str)
+                .and_then(cards::normalize)
+                .filter(|d| cards::luhn_valid(d))
+                .ok_or_else(|| {
+                    ApiError::bad_param(
+                        "invalid_parameter",
+                        &p("number"),
+                        "The card number is not valid.",
+                    )
+                })?;
+            if cards::behaviour(&number) == Behaviour::FailSource {
+                return Err(ApiError::bad_param(
+                    "source_failed",
+                    &p("number"),
+                    "This card cannot be used.",
+                ));
+            }
+            let month = obj.get("expirationMonth").and_then(Value::as_i64);
+            let year = obj.get("expirationYear").and_then(Value::as_i64);
+            let (month, year) = match (month, year) {
+                (Some(m), Some(y)) if (1..=12).contains(&m) && (2000..=2100).contains(&y) => (m, y),
+                _ => {
+                    return Err(ApiError::bad_param(
+                        "invalid_parameter",
+                        &p("expirationMonth"),
+                        "The expiration date is not valid.",
+                    ))
+                }
+            };
+            let card_id = match obj.get("id") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) if !s.trim().is_empty() && s.len() <= 200 => {
+                    let taken = self.sources.contains_key(s)
+                        || cards.iter().any(|c: &Card| c.id.as_ref() == Some(s));
+                    if taken {
+                        return Err(ApiError::conflict(
+                            "source_exists",
+                            &format!("A source with the id {s} exists already."),
+                        ));
+                    }
+                    Some(s.clone())
+                }
+                Some(_) => {
+                    return Err(ApiError::bad_param(
+                        "invalid_parameter",
+                        &p("id"),
+                        "Invalid id.",
+                    ))
+                }
+            };
+            cards.push(Card {
+                id: card_id,
+                number,
+                month,
+                year,
+                default: obj.get("default").and_then(Value::as_bool) == Some(true),
+            });
+        }
+        let id = id.unwrap_or_else(|| self.ids.next("cus"));
+        let mut saved = Vec::with_capacity(cards.len());
+        for card in &cards {
+            let source_id = card.id.clone().unwrap_or_else(|| self.ids.next("src"));
+            let brand = cards::brand(&card.number);
+            let source = Source {
+                client_secret: format!("{source_id}_{}", &self.ids.next("cs")[3..]),
+                id: source_id.clone(),
+                session_id: None,
+                customer_id: Some(id.clone()),
+                auths: HashMap::new(),
+                amount: 0,
+                currency: "USD".into(),
+                owner: owner.clone(),
+                brand,
+                last_four: card.number[card.number.len() - 4..].to_owned(),
+                expiration_month: card.month,
+                expiration_year: card.year,
+                behaviour: cards::behaviour(&card.number),
+                state: "chargeable",
+                challenge_token: None,
+            };
+            self.sources.insert(source_id.clone(), source);
+            saved.push(source_id);
+        }
+        let default_source = cards
+            .iter()
+            .position(|c| c.default)
+            .or((!saved.is_empty()).then_some(0))
+            .map(|i| saved[i].clone());
+        let customer = Customer {
+            id: id.clone(),
+            email,
+            default_source,
+            sources: saved,
+        };
+        let out = self.customer_json(&customer);
+        self.customers.insert(id, customer);
+        Ok(out)
+    }
+
+    fn customer_json(&self, c: &Customer) -> Value {
+        let sources: Vec<Value> = c
+            .sources
+            .iter()
+            .filter_map(|s| self.sources.get(s))
+            .filter(|s| s.state != "cancelled")
+            .map(|s| source_json(s, &self.challenge_url))
+            .collect();
+        let default = c
+            .default_source
+            .as_ref()
+            .filter(|d| sources.iter().any(|s| s["id"] == d.as_str()));
+        json!({
+            "id": c.id,
+            "email": c.email,
+            "defaultSourceId": default,
+            "sources": sources,
+        })
+    }
+
     fn checkout_json(&self, id: &str) -> Value {
         let c = &self.checkouts[id];
         let t = totals(c);
@@ -956,9 +1472,9 @@ impl Store {
         let sources: Vec<Value> = c
             .sources
             .iter()
-            .filter_map(|s| self.sources.get(s))
-            .map(|s| {
-                json!({"id": s.id, "type": "creditCard", "amount": money(s.amount),
+            .filter_map(|a| self.sources.get(&a.id).map(|s| (a, s)))
+            .map(|(a, s)| {
+                json!({"id": s.id, "type": "creditCard", "amount": money(a.amount),
                        "creditCard": card_json(s)})
             })
             .collect();
@@ -1060,15 +1576,49 @@ fn source_json(s: &Source, challenge_url: &str) -> Value {
         "clientSecret": s.client_secret,
         "type": "creditCard",
         "state": s.state,
-        "reusable": false,
+        "reusable": s.saved(),
         "amount": money(s.amount),
         "currency": s.currency,
         "owner": s.owner,
         "creditCard": card_json(s),
     });
+    if let Some(customer) = &s.customer_id {
+        v["customerId"] = json!(customer);
+    }
     if let (Some(token), "requires_action") = (&s.challenge_token, s.state) {
-        let url = format!("{challenge_url}?sourceId={}&token={token}", s.id);
-        v["nextAction"] = json!({"action": "three_d_secure", "data": {"challengeUrl": url}});
+        v["nextAction"] = three_ds_action(challenge_url, &s.id, token);
     }
     v
+}
+
+/// The `nextAction` of a pending 3-D Secure challenge.
+fn three_ds_action(challenge_url: &str, source_id: &str, token: &str) -> Value {
+    let url = format!("{challenge_url}?sourceId={source_id}&token={token}");
+    json!({"action": "three_d_secure", "data": {"challengeUrl": url}})
+}
+
+/// The session a saved source's open challenge with `token` is for.
+fn pending_session<'a>(s: &'a Source, token: &str) -> Option<&'a str> {
+    s.auths.iter().find_map(|(session, auth)| match auth {
+        Auth::Challenge(t) if t == token => Some(session.as_str()),
+        _ => None,
+    })
+}
+
+fn removed() -> ApiError {
+    ApiError::conflict(
+        "source_not_chargeable",
+        "This saved payment method was removed. Use another one.",
+    )
+}
+
+fn expired() -> ApiError {
+    ApiError::conflict("source_expired", "This card has expired. Use another card.")
+}
+
+fn in_use() -> ApiError {
+    ApiError::conflict(
+        "source_in_use",
+        "This saved card cannot pay for this order. Use a different card.",
+    )
 }

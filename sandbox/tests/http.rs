@@ -137,21 +137,11 @@ impl Sandbox {
     }
     /// A checkout from the demo cart.
     async fn checkout(&self, email: &str, postal: &str) -> Value {
-        let address = json!({"line1": "10380 Bren Rd W", "city": "Minnetonka", "postalCode": postal,
-                             "state": "MN", "country": "US"});
-        let r = self
-            .call(
-                "POST",
-                "/api/checkouts",
-                Some(json!({
-                    "currency": "USD", "email": email, "locale": "en_US",
-                    "billTo": {"name": "Jane Doe", "address": address},
-                    "shipTo": {"name": "Jane Doe", "address": address},
-                    "items": [{"skuId": "sku_mug", "quantity": 2, "price": 10.0},
-                              {"productDetails": {"name": "Tee"}, "quantity": 1, "price": 25.0}]
-                })),
-            )
-            .await;
+        self.create_checkout(cart(email, postal)).await
+    }
+    /// `POST /checkouts` with `body`, which must succeed.
+    async fn create_checkout(&self, body: Value) -> Value {
+        let r = self.call("POST", "/api/checkouts", Some(body)).await;
         assert_eq!(r.status, 201, "{}", r.body);
         r.json()
     }
@@ -194,6 +184,19 @@ impl Sandbox {
         assert_eq!(v["hasMore"], false);
         v["data"].as_array().unwrap().clone()
     }
+}
+
+/// The demo cart as a `POST /checkouts` body (total 53.40 USD).
+fn cart(email: &str, postal: &str) -> Value {
+    let address = json!({"line1": "10380 Bren Rd W", "city": "Minnetonka", "postalCode": postal,
+                         "state": "MN", "country": "US"});
+    json!({
+        "currency": "USD", "email": email, "locale": "en_US",
+        "billTo": {"name": "Jane Doe", "address": address},
+        "shipTo": {"name": "Jane Doe", "address": address},
+        "items": [{"skuId": "sku_mug", "quantity": 2, "price": 10.0},
+                  {"productDetails": {"name": "Tee"}, "quantity": 1, "price": 25.0}]
+    })
 }
 
 async fn at(addr: SocketAddr, method: &str, path: &str, body: Option<Value>) -> Reply {
@@ -1495,4 +1498,771 @@ async fn single_origin_mode_serves_everything_on_one_origin() {
         origins.contains(&("merchant".into(), "/orders".into())),
         "{origins:?}"
     );
+}
+
+// Registered shoppers and their saved sources (issue 13).
+
+const DEMO: &str = "cus_demo";
+const DEMO_SOURCES: [&str; 4] = [
+    "src_demo_visa",
+    "src_demo_mastercard",
+    "src_demo_amex_expired",
+    "src_demo_3ds",
+];
+
+impl Sandbox {
+    /// `GET /customers/{id}` on the merchant origin.
+    async fn customer(&self, id: &str) -> Reply {
+        self.call("GET", &format!("/api/customers/{id}"), None)
+            .await
+    }
+    /// The ids of a customer's listed sources, in order.
+    async fn saved_ids(&self, customer: &str) -> Vec<String> {
+        let r = self.customer(customer).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+    /// One of a customer's listed sources (with its client secret).
+    async fn saved(&self, customer: &str, id: &str) -> Value {
+        let c = self.customer(customer).await.json();
+        c["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not listed in {c}"))
+            .clone()
+    }
+    /// A checkout from the demo cart for a registered shopper.
+    async fn checkout_for(&self, customer: &str) -> Value {
+        let mut body = cart("jdoe@example.com", "55343");
+        body["customerId"] = json!(customer);
+        let c = self.create_checkout(body).await;
+        assert_eq!(c["customerId"], customer);
+        c
+    }
+    /// `POST /sources/{id}/authentications` on the payments origin, for the
+    /// checkout's session.
+    async fn authenticate(&self, source: &Value, checkout: &Value) -> Reply {
+        let body = json!({"sessionId": checkout["payment"]["session"]["id"],
+                          "clientSecret": source["clientSecret"]});
+        self.pcall(
+            "POST",
+            &format!(
+                "/api/sources/{}/authentications",
+                source["id"].as_str().unwrap()
+            ),
+            Some(body),
+        )
+        .await
+    }
+    /// The status of an authentication that must answer 200.
+    async fn auth_status(&self, source: &Value, checkout: &Value) -> Value {
+        let r = self.authenticate(source, checkout).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()
+    }
+    async fn save(&self, customer: &str, source: &Value) -> Reply {
+        let path = format!(
+            "/api/customers/{customer}/sources/{}",
+            source["id"].as_str().unwrap()
+        );
+        self.call("POST", &path, None).await
+    }
+    async fn remove(&self, customer: &str, source_id: &str) -> Reply {
+        let path = format!("/api/customers/{customer}/sources/{source_id}");
+        self.call("DELETE", &path, None).await
+    }
+    async fn get_checkout(&self, checkout: &Value) -> Reply {
+        let path = format!("/api/checkouts/{}", checkout["id"].as_str().unwrap());
+        self.call("GET", &path, None).await
+    }
+    /// Creates a customer through the control surface.
+    async fn new_customer(&self, body: Value) -> Value {
+        let r = self.call("POST", "/__sandbox/customers", Some(body)).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.json()
+    }
+}
+
+/// Asserts a contract error with `status` and `code`.
+fn assert_error(r: &Reply, status: u16, code: &str) {
+    assert_eq!(r.status, status, "{}", r.body);
+    assert_eq!(r.error()["code"], code, "{}", r.body);
+    let kind = match status {
+        400 => "bad_request",
+        404 => "not_found",
+        409 => "conflict",
+        _ => unreachable!(),
+    };
+    assert_eq!(r.json()["type"], kind);
+    assert!(r.error()["message"].as_str().is_some_and(|m| !m.is_empty()));
+}
+
+#[tokio::test]
+async fn the_demo_customer_is_seeded_with_four_saved_cards() {
+    // Also without the control surface: the demo page needs it.
+    let sb = Sandbox::with(Config::default()).await;
+    let r = sb.customer(DEMO).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let c = r.json();
+    assert_eq!(c["id"], DEMO);
+    assert_eq!(c["email"], "jdoe@example.com");
+    assert_eq!(c["defaultSourceId"], "src_demo_visa");
+    let sources = c["sources"].as_array().unwrap();
+    let ids: Vec<&str> = sources.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, DEMO_SOURCES);
+    let expected = [
+        ("Visa", "1111", 7, 2030),
+        ("MasterCard", "0008", 11, 2029),
+        ("American Express", "2341", 1, 2024),
+        ("MasterCard", "5454", 3, 2031),
+    ];
+    for (s, (brand, last4, month, year)) in sources.iter().zip(expected) {
+        assert_eq!(s["reusable"], true, "{s}");
+        assert_eq!(s["state"], "chargeable", "{s}");
+        assert_eq!(s["type"], "creditCard");
+        assert_eq!(s["customerId"], DEMO);
+        let secret = s["clientSecret"].as_str().unwrap();
+        assert!(
+            secret.len() > s["id"].as_str().unwrap().len() + 4,
+            "{secret}"
+        );
+        assert_eq!(
+            s["creditCard"],
+            json!({"brand": brand, "lastFourDigits": last4,
+                   "expirationMonth": month, "expirationYear": year})
+        );
+        assert!(s.get("nextAction").is_none());
+    }
+    for full in ["4444222233331111", "5466160000000008", "5454545454545454"] {
+        assert!(!r.body.contains(full), "only the last four come back");
+    }
+    let secrets: std::collections::HashSet<&str> = sources
+        .iter()
+        .map(|s| s["clientSecret"].as_str().unwrap())
+        .collect();
+    assert_eq!(secrets.len(), 4, "a secret per source");
+    let missing = sb.customer("cus_nobody").await;
+    assert_error(&missing, 404, "not_found");
+    assert_eq!(missing.error()["parameter"], "customerId");
+    // The payments origin does not serve merchant calls.
+    assert_eq!(
+        sb.pcall("GET", &format!("/api/customers/{DEMO}"), None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        sb.call(
+            "POST",
+            "/__sandbox/customers",
+            Some(json!({"email": "a@b.example"}))
+        )
+        .await
+        .status,
+        404,
+        "no control surface"
+    );
+}
+
+#[tokio::test]
+async fn reset_restores_the_demo_customer() {
+    let sb = Sandbox::start(0).await;
+    let before = sb.saved(DEMO, "src_demo_visa").await;
+    assert_eq!(sb.remove(DEMO, "src_demo_visa").await.status, 204);
+    assert_eq!(sb.remove(DEMO, "src_demo_3ds").await.status, 204);
+    sb.new_customer(json!({"id": "cus_temp", "email": "t@example.com"}))
+        .await;
+    assert_eq!(
+        sb.saved_ids(DEMO).await,
+        ["src_demo_mastercard", "src_demo_amex_expired"]
+    );
+    let r = sb.call("POST", "/__sandbox/reset", None).await;
+    assert_eq!(r.status, 204);
+    assert_eq!(sb.saved_ids(DEMO).await, DEMO_SOURCES);
+    let c = sb.customer(DEMO).await.json();
+    assert_eq!(c["defaultSourceId"], "src_demo_visa");
+    assert_eq!(c["sources"][0]["state"], "chargeable");
+    assert_eq!(c["sources"][0]["creditCard"], before["creditCard"]);
+    assert_eq!(sb.customer("cus_temp").await.status, 404);
+    // The in-process reset (the browser rig's) does the same.
+    sb.remove(DEMO, "src_demo_visa").await;
+    sb.running.shared.store().reset();
+    assert_eq!(sb.saved_ids(DEMO).await, DEMO_SOURCES);
+}
+
+#[tokio::test]
+async fn the_control_surface_creates_customers_with_saved_cards() {
+    let sb = Sandbox::start(0).await;
+    let c = sb
+        .new_customer(json!({"email": "sam@example.com", "cards": [
+            {"number": "4444 2222 3333 1111", "expirationMonth": 7, "expirationYear": 2040},
+            {"number": "4000000000003600", "expirationMonth": 2, "expirationYear": 2041, "default": true},
+            {"id": "src_sam_old", "number": "6011 9876 9876 9876", "expirationMonth": 12, "expirationYear": 2020}
+        ]}))
+        .await;
+    let id = c["id"].as_str().unwrap();
+    assert!(id.starts_with("cus_"), "{id}");
+    assert_eq!(c["email"], "sam@example.com");
+    let sources = c["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 3);
+    assert_eq!(c["defaultSourceId"], sources[1]["id"]);
+    assert_eq!(sources[1]["creditCard"]["lastFourDigits"], "3600");
+    assert_eq!(sources[2]["id"], "src_sam_old");
+    assert_eq!(sources[2]["creditCard"]["brand"], "Discover");
+    assert_eq!(sources[2]["creditCard"]["expirationYear"], 2020);
+    for s in sources {
+        assert_eq!(s["reusable"], true);
+        assert_eq!(s["state"], "chargeable");
+        assert!(s["clientSecret"].is_string());
+    }
+    // Answered exactly as GET /customers/{id} answers it.
+    assert_eq!(sb.customer(id).await.json(), c);
+
+    // With an id, no default named: the first card is the default.
+    let named = sb
+        .new_customer(
+            json!({"id": "cus_named", "email": "n@example.com", "cards": [
+                {"number": "5466 1600 0000 0008", "expirationMonth": 1, "expirationYear": 2039},
+                {"number": "4444 2222 3333 1111", "expirationMonth": 1, "expirationYear": 2039}
+            ]}),
+        )
+        .await;
+    assert_eq!(named["id"], "cus_named");
+    assert_eq!(named["defaultSourceId"], named["sources"][0]["id"]);
+    // No cards at all: an empty list and no default.
+    let bare = sb.new_customer(json!({"email": "b@example.com"})).await;
+    assert_eq!(bare["sources"], json!([]));
+    assert_eq!(bare["defaultSourceId"], Value::Null);
+
+    let post = |body: Value| sb.call("POST", "/__sandbox/customers", Some(body));
+    let dup = post(json!({"id": "cus_named", "email": "n@example.com"})).await;
+    assert_error(&dup, 409, "customer_exists");
+    let dup_card = post(json!({"email": "d@example.com", "cards": [
+        {"id": "src_demo_visa", "number": VISA, "expirationMonth": 1, "expirationYear": 2039}]}))
+    .await;
+    assert_error(&dup_card, 409, "source_exists");
+    let no_email = post(json!({"cards": []})).await;
+    assert_error(&no_email, 400, "missing_parameter");
+    assert_eq!(no_email.error()["parameter"], "email");
+    let bad_number = post(
+        json!({"id": "cus_partial", "email": "x@example.com", "cards": [
+        {"id": "src_partial", "number": VISA, "expirationMonth": 1, "expirationYear": 2039},
+        {"number": "4444 2222 3333 1112", "expirationMonth": 1, "expirationYear": 2039}]}),
+    )
+    .await;
+    assert_error(&bad_number, 400, "invalid_parameter");
+    assert_eq!(bad_number.error()["parameter"], "cards[1].number");
+    let bad_expiry = post(json!({"email": "x@example.com", "cards": [
+        {"number": VISA, "expirationMonth": 13, "expirationYear": 2039}]}))
+    .await;
+    assert_eq!(bad_expiry.error()["parameter"], "cards[0].expirationMonth");
+    let unusable = post(json!({"email": "x@example.com", "cards": [
+        {"number": "4000 0000 0000 3295", "expirationMonth": 1, "expirationYear": 2039}]}))
+    .await;
+    assert_error(&unusable, 400, "source_failed");
+    // A refused body creates nothing, not even its valid cards.
+    assert_error(&sb.customer("cus_partial").await, 404, "not_found");
+    let retry = sb
+        .new_customer(
+            json!({"id": "cus_partial", "email": "x@example.com", "cards": [
+            {"id": "src_partial", "number": VISA, "expirationMonth": 1, "expirationYear": 2039}]}),
+        )
+        .await;
+    assert_eq!(retry["sources"][0]["id"], "src_partial");
+
+    // The Rust API of the in-process tests answers the same shape.
+    let rust = sb
+        .running
+        .shared
+        .store()
+        .create_customer(
+            &json!({"id": "cus_rust", "email": "r@example.com", "cards": [
+            {"id": "src_rust_3ds", "number": "4917 6100 0000 0000",
+             "expirationMonth": 5, "expirationYear": 2035, "default": true}]}),
+        )
+        .unwrap();
+    assert_eq!(rust["defaultSourceId"], "src_rust_3ds");
+    assert_eq!(sb.customer("cus_rust").await.json(), rust);
+}
+
+#[tokio::test]
+async fn saving_a_new_card_adds_it_to_the_customer_and_it_still_pays_now() {
+    let sb = Sandbox::start(0).await;
+    let c = sb.checkout_for(DEMO).await;
+    let src = sb.pay(&c, "6011 9876 9876 9876", "123").await.json();
+    assert_eq!(src["reusable"], false);
+    let r = sb.save(DEMO, &src).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let saved = r.json();
+    assert_eq!(saved["id"], src["id"]);
+    assert_eq!(saved["reusable"], true);
+    assert_eq!(saved["state"], "chargeable");
+    assert_eq!(saved["customerId"], DEMO);
+    assert_eq!(saved["clientSecret"], src["clientSecret"]);
+    // Saving again (a retry after a lost answer) is harmless.
+    assert_eq!(sb.save(DEMO, &src).await.status, 200);
+    let ids = sb.saved_ids(DEMO).await;
+    assert_eq!(ids.len(), 5);
+    assert_eq!(ids[4], src["id"].as_str().unwrap());
+    let listed = sb.saved(DEMO, src["id"].as_str().unwrap()).await;
+    assert_eq!(listed["creditCard"]["lastFourDigits"], "9876");
+
+    // It pays on its own checkout right away, with no authentication.
+    assert_eq!(sb.attach(&c, &src).await.status, 200);
+    assert_eq!(sb.order(c["id"].as_str().unwrap()).await.status, 201);
+    // Saved, so not consumed: still listed and usable on the next checkout.
+    assert_eq!(sb.source(&src).await.json()["state"], "chargeable");
+    let next = sb.checkout_for(DEMO).await;
+    assert_eq!(
+        sb.auth_status(&src, &next).await["status"],
+        "authentication_not_required"
+    );
+    assert_eq!(sb.attach(&next, &src).await.status, 200);
+    let order = sb.order(next["id"].as_str().unwrap()).await;
+    assert_eq!(order.status, 201, "{}", order.body);
+    assert_eq!(order.json()["payment"]["charges"][0]["sourceId"], src["id"]);
+    assert_eq!(order.json()["totalAmount"], 53.4);
+
+    // A customer without cards gets its first saved card as the default.
+    let bare = sb
+        .new_customer(json!({"id": "cus_bare", "email": "b@example.com"}))
+        .await;
+    assert_eq!(bare["defaultSourceId"], Value::Null);
+    let c = sb.checkout_for("cus_bare").await;
+    let src = sb.pay(&c, VISA, "123").await.json();
+    assert_eq!(sb.save("cus_bare", &src).await.status, 200);
+    assert_eq!(
+        sb.customer("cus_bare").await.json()["defaultSourceId"],
+        src["id"]
+    );
+}
+
+#[tokio::test]
+async fn saving_is_refused_for_cards_that_cannot_be_kept() {
+    let sb = Sandbox::start(0).await;
+    // Already used by an order.
+    let c = sb.checkout_for(DEMO).await;
+    let used = sb.pay(&c, VISA, "123").await.json();
+    sb.attach(&c, &used).await;
+    assert_eq!(sb.order(c["id"].as_str().unwrap()).await.status, 201);
+    assert_error(&sb.save(DEMO, &used).await, 409, "nonreusable_source");
+    // From a guest checkout, and from another customer's.
+    let guest = sb.checkout("jdoe@example.com", "55343").await;
+    let g = sb.pay(&guest, VISA, "123").await.json();
+    assert_error(&sb.save(DEMO, &g).await, 409, "nonreusable_source");
+    sb.new_customer(json!({"id": "cus_other", "email": "o@example.com"}))
+        .await;
+    let theirs = sb.checkout_for("cus_other").await;
+    let t = sb.pay(&theirs, VISA, "123").await.json();
+    assert_error(&sb.save(DEMO, &t).await, 409, "nonreusable_source");
+    // Another customer's saved card cannot be saved again elsewhere.
+    assert_eq!(sb.save("cus_other", &t).await.status, 200);
+    assert_error(&sb.save(DEMO, &t).await, 409, "nonreusable_source");
+    let demo_visa = json!({"id": "src_demo_visa"});
+    assert_error(
+        &sb.save("cus_other", &demo_visa).await,
+        409,
+        "nonreusable_source",
+    );
+    // Not chargeable yet (3-D Secure pending), or failed.
+    let c = sb.checkout_for(DEMO).await;
+    let pending = sb.pay(&c, THREE_DS, "123").await.json();
+    assert_error(&sb.save(DEMO, &pending).await, 409, "source_not_chargeable");
+    let token = token_of(&challenge_path(&sb, &pending));
+    sb.answer(pending["id"].as_str().unwrap(), &token, "wrong", "submit")
+        .await;
+    assert_eq!(sb.source(&pending).await.json()["state"], "failed");
+    assert_error(&sb.save(DEMO, &pending).await, 409, "source_not_chargeable");
+    // Unknown customer or source.
+    let c = sb.checkout_for(DEMO).await;
+    let fine = sb.pay(&c, VISA, "123").await.json();
+    assert_error(&sb.save("cus_nobody", &fine).await, 404, "not_found");
+    assert_error(
+        &sb.save(DEMO, &json!({"id": "src_nope"})).await,
+        404,
+        "not_found",
+    );
+    // None of the refused ones joined the list.
+    assert_eq!(sb.saved_ids(DEMO).await, DEMO_SOURCES);
+    // A 3-D Secure card saved once its challenge passed pays on its session.
+    let c = sb.checkout_for(DEMO).await;
+    let three = sb.pay(&c, THREE_DS, "123").await.json();
+    let token = token_of(&challenge_path(&sb, &three));
+    sb.answer(three["id"].as_str().unwrap(), &token, "password", "submit")
+        .await;
+    assert_eq!(sb.save(DEMO, &three).await.status, 200);
+    assert_eq!(sb.auth_status(&three, &c).await["status"], "complete");
+    assert_eq!(sb.attach(&c, &three).await.status, 200);
+    assert_eq!(sb.order(c["id"].as_str().unwrap()).await.status, 201);
+}
+
+#[tokio::test]
+async fn removing_a_saved_card_cancels_it_and_takes_it_off_the_list() {
+    let sb = Sandbox::start(0).await;
+    let visa = sb.saved(DEMO, "src_demo_visa").await;
+    // Attached to an open checkout, then removed: the checkout needs a card again.
+    let c = sb.checkout_for(DEMO).await;
+    sb.auth_status(&visa, &c).await;
+    assert_eq!(sb.attach(&c, &visa).await.status, 200);
+    assert_eq!(
+        sb.get_checkout(&c).await.json()["payment"]["session"]["state"],
+        "requires_confirmation"
+    );
+    let r = sb.remove(DEMO, "src_demo_visa").await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert!(r.body.is_empty());
+    let now = sb.customer(DEMO).await.json();
+    assert_eq!(
+        sb.saved_ids(DEMO).await,
+        [
+            "src_demo_mastercard",
+            "src_demo_amex_expired",
+            "src_demo_3ds"
+        ]
+    );
+    // The default moves to the next usable card.
+    assert_eq!(now["defaultSourceId"], "src_demo_mastercard");
+    assert_eq!(sb.source(&visa).await.json()["state"], "cancelled");
+    let after = sb.get_checkout(&c).await.json();
+    assert_eq!(after["payment"]["sources"], json!([]));
+    assert_eq!(after["payment"]["session"]["state"], "requires_source");
+    assert_error(
+        &sb.order(c["id"].as_str().unwrap()).await,
+        400,
+        "order_submit_failed",
+    );
+    // A removed card can neither authenticate nor attach.
+    let fresh = sb.checkout_for(DEMO).await;
+    assert_error(
+        &sb.authenticate(&visa, &fresh).await,
+        409,
+        "source_not_chargeable",
+    );
+    assert_error(
+        &sb.attach(&fresh, &visa).await,
+        409,
+        "source_not_chargeable",
+    );
+    // Removing it again is harmless (a retry after a lost answer).
+    assert_eq!(sb.remove(DEMO, "src_demo_visa").await.status, 204);
+
+    // Not this customer's: 404, and nothing changes.
+    sb.new_customer(
+        json!({"id": "cus_other", "email": "o@example.com", "cards": [
+        {"id": "src_other", "number": VISA, "expirationMonth": 1, "expirationYear": 2039}]}),
+    )
+    .await;
+    assert_error(&sb.remove(DEMO, "src_other").await, 404, "not_found");
+    assert_error(
+        &sb.remove("cus_other", "src_demo_mastercard").await,
+        404,
+        "not_found",
+    );
+    assert_error(&sb.remove(DEMO, "src_nope").await, 404, "not_found");
+    assert_error(
+        &sb.remove("cus_nobody", "src_demo_mastercard").await,
+        404,
+        "not_found",
+    );
+    let guest = sb.checkout("jdoe@example.com", "55343").await;
+    let single = sb.pay(&guest, VISA, "123").await.json();
+    assert_error(
+        &sb.remove(DEMO, single["id"].as_str().unwrap()).await,
+        404,
+        "not_found",
+    );
+    assert_eq!(sb.saved_ids("cus_other").await, ["src_other"]);
+    assert_eq!(sb.saved_ids(DEMO).await.len(), 3);
+    assert_eq!(sb.source(&single).await.json()["state"], "chargeable");
+}
+
+#[tokio::test]
+async fn saved_cards_authenticate_only_on_their_customers_checkouts() {
+    let sb = Sandbox::start(0).await;
+    let visa = sb.saved(DEMO, "src_demo_visa").await;
+    let c = sb.checkout_for(DEMO).await;
+    // Not authenticated on this session yet: the attach is refused.
+    let early = sb.attach(&c, &visa).await;
+    assert_error(&early, 409, "source_not_chargeable");
+    let r = sb.auth_status(&visa, &c).await;
+    assert_eq!(r, json!({"status": "authentication_not_required"}));
+    // Asking again answers the same.
+    assert_eq!(sb.auth_status(&visa, &c).await, r);
+    let a = sb.attach(&c, &visa).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["reusable"], true);
+    assert_eq!(a.json()["amount"], 53.4);
+    let checkout = sb.get_checkout(&c).await.json();
+    assert_eq!(checkout["payment"]["sources"][0]["id"], "src_demo_visa");
+    assert_eq!(checkout["payment"]["sources"][0]["amount"], 53.4);
+    assert_eq!(
+        checkout["payment"]["session"]["amountRemainingToBeContributed"],
+        0.0
+    );
+    // Authenticated on one session does not mean on another.
+    let other = sb.checkout_for(DEMO).await;
+    assert_error(
+        &sb.attach(&other, &visa).await,
+        409,
+        "source_not_chargeable",
+    );
+
+    // Wrong secret, missing or unknown session.
+    let mut wrong = visa.clone();
+    wrong["clientSecret"] = json!("src_demo_visa_nope");
+    assert_error(&sb.authenticate(&wrong, &c).await, 404, "not_found");
+    let path = "/api/sources/src_demo_visa/authentications";
+    let no_session = sb
+        .pcall(
+            "POST",
+            path,
+            Some(json!({"clientSecret": visa["clientSecret"]})),
+        )
+        .await;
+    assert_error(&no_session, 400, "missing_parameter");
+    assert_eq!(no_session.error()["parameter"], "sessionId");
+    let unknown = sb
+        .pcall(
+            "POST",
+            path,
+            Some(json!({"sessionId": "ses_nope", "clientSecret": visa["clientSecret"]})),
+        )
+        .await;
+    assert_error(&unknown, 400, "invalid_parameter");
+    // A guest's checkout, or another customer's.
+    let guest = sb.checkout("jdoe@example.com", "55343").await;
+    assert_error(&sb.authenticate(&visa, &guest).await, 409, "source_in_use");
+    assert_error(
+        &sb.attach(&guest, &visa).await,
+        409,
+        "source_not_chargeable",
+    );
+    sb.new_customer(json!({"id": "cus_other", "email": "o@example.com"}))
+        .await;
+    let theirs = sb.checkout_for("cus_other").await;
+    assert_error(&sb.authenticate(&visa, &theirs).await, 409, "source_in_use");
+    // An expired card is listed but cannot be used.
+    let amex = sb.saved(DEMO, "src_demo_amex_expired").await;
+    assert_eq!(amex["state"], "chargeable");
+    assert_error(&sb.authenticate(&amex, &c).await, 409, "source_expired");
+    assert_error(&sb.attach(&c, &amex).await, 409, "source_expired");
+
+    // The authenticated one pays; it stays saved and usable.
+    let order = sb.order(c["id"].as_str().unwrap()).await;
+    assert_eq!(order.status, 201, "{}", order.body);
+    assert_eq!(sb.saved_ids(DEMO).await, DEMO_SOURCES);
+    assert_eq!(sb.source(&visa).await.json()["state"], "chargeable");
+    // The card frame's re-read answers the saved source too.
+    assert_eq!(sb.source(&visa).await.json()["reusable"], true);
+}
+
+#[tokio::test]
+async fn a_saved_three_d_secure_card_is_challenged_on_each_session() {
+    let sb = Sandbox::start(0).await;
+    let pay = sb.running.payments_url();
+    let card = sb.saved(DEMO, "src_demo_3ds").await;
+    let c = sb.checkout_for(DEMO).await;
+    let r = sb.auth_status(&card, &c).await;
+    assert_eq!(r["status"], "requires_action", "{r}");
+    let mut as_source = r.clone();
+    as_source["id"] = json!("src_demo_3ds");
+    as_source["state"] = json!("requires_action");
+    let path = challenge_path(&sb, &as_source);
+    // Asking again before the challenge ends answers the same challenge.
+    assert_eq!(sb.auth_status(&card, &c).await, r);
+    assert_error(&sb.attach(&c, &card).await, 409, "source_not_chargeable");
+    // The same ACS page as for a new card, with this checkout's amount.
+    let page = sb.acs("GET", &path, None).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("ending in 5454"), "{}", page.body);
+    assert!(page.body.contains("53.40 USD"), "{}", page.body);
+    // The saved card itself stays chargeable meanwhile.
+    assert_eq!(sb.source(&card).await.json()["state"], "chargeable");
+    let token = token_of(&path);
+    let done = sb
+        .answer("src_demo_3ds", &token, "password", "submit")
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        done.header("location").unwrap(),
+        format!("{pay}/3ds/return?sourceId=src_demo_3ds&outcome=passed")
+    );
+    assert_eq!(sb.acs("GET", &path, None).await.status, 400, "token spent");
+    assert_eq!(
+        sb.auth_status(&card, &c).await,
+        json!({"status": "complete"})
+    );
+    assert_eq!(sb.attach(&c, &card).await.status, 200);
+    let order = sb.order(c["id"].as_str().unwrap()).await;
+    assert_eq!(order.status, 201, "{}", order.body);
+
+    // A new session needs its own challenge: cancel it, then fail it.
+    let next = sb.checkout_for(DEMO).await;
+    let r = sb.auth_status(&card, &next).await;
+    assert_eq!(r["status"], "requires_action");
+    let url = r["nextAction"]["data"]["challengeUrl"].as_str().unwrap();
+    let first = token_of(url);
+    assert_ne!(first, token);
+    let cancel = sb.answer("src_demo_3ds", &first, "", "cancel").await;
+    assert_eq!(
+        cancel.header("location").unwrap(),
+        format!("{pay}/3ds/return?sourceId=src_demo_3ds&outcome=cancelled")
+    );
+    let again = sb.auth_status(&card, &next).await;
+    assert_eq!(
+        again["status"], "requires_action",
+        "abandoned: still requires_action"
+    );
+    let second = token_of(
+        again["nextAction"]["data"]["challengeUrl"]
+            .as_str()
+            .unwrap(),
+    );
+    assert_ne!(second, first, "a fresh challenge");
+    assert_eq!(
+        sb.answer("src_demo_3ds", &first, "password", "submit")
+            .await
+            .status,
+        400
+    );
+    let failed = sb
+        .answer("src_demo_3ds", &second, "hunter2", "submit")
+        .await;
+    assert_eq!(
+        failed.header("location").unwrap(),
+        format!("{pay}/3ds/return?sourceId=src_demo_3ds&outcome=failed")
+    );
+    assert_eq!(
+        sb.auth_status(&card, &next).await,
+        json!({"status": "failed"})
+    );
+    assert_error(&sb.attach(&next, &card).await, 409, "source_not_chargeable");
+    // A failed challenge on one session leaves the saved card itself usable.
+    assert_eq!(sb.saved(DEMO, "src_demo_3ds").await["state"], "chargeable");
+    let third = sb.checkout_for(DEMO).await;
+    assert_eq!(
+        sb.auth_status(&card, &third).await["status"],
+        "requires_action"
+    );
+    // A token of one session's challenge does not pass another's.
+    assert_eq!(
+        sb.answer("src_demo_3ds", &second, "password", "submit")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(sb.auth_status(&card, &next).await["status"], "failed");
+}
+
+#[tokio::test]
+async fn a_saved_card_on_another_customers_checkout_is_refused_at_the_order() {
+    let sb = Sandbox::start(0).await;
+    let visa = sb.saved(DEMO, "src_demo_visa").await;
+    let c = sb.checkout_for(DEMO).await;
+    let id = c["id"].as_str().unwrap();
+    sb.auth_status(&visa, &c).await;
+    assert_eq!(sb.attach(&c, &visa).await.status, 200);
+    // The checkout changes hands after the card was attached.
+    let r = sb
+        .call(
+            "POST",
+            &format!("/api/checkouts/{id}"),
+            Some(json!({"customerId": "cus_other"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.json()["payment"]["session"]["state"],
+        "requires_confirmation"
+    );
+    let order = sb.order(id).await;
+    assert_error(&order, 409, "source_in_use");
+    // The 409 path: the checkout is dead.
+    assert_error(&sb.order(id).await, 409, "failed-request");
+    assert!(sb.orders_for(id).await.is_empty());
+    assert_error(&sb.attach(&c, &visa).await, 409, "failed-request");
+    // The card itself is untouched.
+    assert_eq!(sb.saved(DEMO, "src_demo_visa").await["state"], "chargeable");
+}
+
+#[tokio::test]
+async fn a_saved_decline_card_declines_at_the_order_like_a_typed_one() {
+    let sb = Sandbox::start(0).await;
+    let cus = sb
+        .new_customer(
+            json!({"id": "cus_decline", "email": "d@example.com", "cards": [
+            {"id": "src_decline", "number": "4000 0000 0000 3600",
+             "expirationMonth": 4, "expirationYear": 2039}]}),
+        )
+        .await;
+    let card = cus["sources"][0].clone();
+    let c = sb.checkout_for("cus_decline").await;
+    assert_eq!(
+        sb.auth_status(&card, &c).await["status"],
+        "authentication_not_required"
+    );
+    assert_eq!(sb.attach(&c, &card).await.status, 200);
+    let id = c["id"].as_str().unwrap();
+    assert_error(&sb.order(id).await, 409, "failed-request");
+    assert!(sb.orders_for(id).await.is_empty());
+    // A fresh checkout carries the customerId; the saved card is still listed
+    // (and would decline again).
+    let checkout = sb.get_checkout(&c).await.json();
+    let mut body = cart("d@example.com", "55343");
+    body["customerId"] = checkout["customerId"].clone();
+    let fresh = sb.create_checkout(body).await;
+    assert_eq!(fresh["customerId"], "cus_decline");
+    assert_eq!(sb.saved_ids("cus_decline").await, ["src_decline"]);
+    assert_eq!(
+        sb.auth_status(&card, &fresh).await["status"],
+        "authentication_not_required"
+    );
+    assert_eq!(sb.attach(&fresh, &card).await.status, 200);
+    assert_error(
+        &sb.order(fresh["id"].as_str().unwrap()).await,
+        409,
+        "failed-request",
+    );
+}
+
+#[tokio::test]
+async fn a_checkout_that_produced_an_order_is_gone_but_its_order_is_found() {
+    let sb = Sandbox::start(0).await;
+    let visa = sb.saved(DEMO, "src_demo_visa").await;
+    let c = sb.checkout_for(DEMO).await;
+    let id = c["id"].as_str().unwrap();
+    let live = sb.get_checkout(&c).await;
+    assert_eq!(live.status, 200);
+    assert_eq!(live.json()["customerId"], DEMO);
+    sb.auth_status(&visa, &c).await;
+    sb.attach(&c, &visa).await;
+    let order = sb.order(id).await;
+    assert_eq!(order.status, 201, "{}", order.body);
+    let gone = sb.get_checkout(&c).await;
+    assert_error(&gone, 404, "not_found");
+    assert_eq!(gone.error()["parameter"], "checkoutId");
+    let update = sb
+        .call(
+            "POST",
+            &format!("/api/checkouts/{id}"),
+            Some(json!({"email": "x@example.com"})),
+        )
+        .await;
+    assert_error(&update, 404, "not_found");
+    assert_error(&sb.attach(&c, &visa).await, 404, "not_found");
+    assert_error(&sb.authenticate(&visa, &c).await, 404, "not_found");
+    let found = sb.orders_for(id).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["id"], order.json()["id"]);
+    assert_eq!(found[0]["checkoutId"], id);
+    // The in-process API agrees.
+    assert!(sb.running.shared.store().get_checkout(id).is_err());
 }

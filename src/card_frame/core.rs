@@ -3,20 +3,27 @@
 //! make one HTTP call, show or close the 3-D Secure challenge, move focus. No
 //! Leptos, no web-sys: every transition is tested on the host.
 //!
-//! One tokenization at a time: `POST /sources`, then, for a card that needs
-//! 3-D Secure, the challenge in a nested iframe; its return page's message is
-//! only a hint, after which the frame trusts `GET /sources/{id}?clientSecret=`
+//! One job at a time: a tokenization (`POST /sources`) or a saved source's
+//! authentication (`POST /sources/{id}/authentications`), then, for a card
+//! that needs 3-D Secure, the challenge in a nested iframe; its return page's
+//! message is only a hint, after which the frame trusts
+//! `GET /sources/{id}?clientSecret=` (or the authentication asked again)
 //! alone. The card number and security code are dropped as soon as a source
-//! exists, and on `Reset`; the client secret never leaves the frame.
+//! exists, and on `Reset`; a saved source's authentication leaves the typed
+//! card alone. Client secrets never leave the frame, and go with their job.
 
 use std::fmt;
+
+use serde::Deserialize;
 
 use crate::card_frame::protocol::{
     CardField, CardSource, ChallengeOutcome, FieldError, FrameState, FromFrame, Owner, ToFrame,
     TokenizeFailure,
 };
 use crate::card_frame::text;
-use crate::model::{Address, ApiError, ClientSecret, SessionId, Source, SourceId, SourceRequest};
+use crate::model::{
+    Address, ApiError, ClientSecret, NextAction, SessionId, Source, SourceId, SourceRequest,
+};
 use crate::validation::{self as v, Problem};
 
 /// Longest name on card accepted.
@@ -40,12 +47,21 @@ pub enum FrameEvent {
     Resized(u32),
     /// A message from the widget, over the port.
     Message(ToFrame),
-    /// The answer to [`FrameCommand::Send`] number `call`.
+    /// The answer to [`FrameCommand::Send`] number `call` (`POST /sources`,
+    /// `GET /sources/{id}`).
     Answer {
         /// Which call.
         call: u32,
         /// The source, or why there is none.
         result: Result<Source, ApiError>,
+    },
+    /// The answer to [`FrameCommand::Send`] number `call` when it was a
+    /// [`SourceCall::Authenticate`].
+    Authentication {
+        /// Which call.
+        call: u32,
+        /// The provider's answer, or why there is none.
+        result: Result<Authentication, ApiError>,
     },
     /// The challenge's return page said it is done with `source_id` (a hint).
     ChallengeReturned {
@@ -63,9 +79,25 @@ impl fmt::Debug for FrameEvent {
             Self::Focused(field) => write!(f, "Focused({field:?})"),
             Self::Blurred(field) => write!(f, "Blurred({field:?})"),
             Self::Resized(h) => write!(f, "Resized({h})"),
+            // The saved source's client secret: never printed.
+            Self::Message(ToFrame::Authenticate {
+                request,
+                session_id,
+                source_id,
+                ..
+            }) => write!(
+                f,
+                "Message(Authenticate {{ request: {request}, session_id: {session_id:?}, \
+                 source_id: {source_id:?}, client_secret: [redacted] }})"
+            ),
             Self::Message(m) => write!(f, "Message({m:?})"),
             Self::Answer { call, result } => f
                 .debug_struct("Answer")
+                .field("call", call)
+                .field("result", result)
+                .finish(),
+            Self::Authentication { call, result } => f
+                .debug_struct("Authentication")
                 .field("call", call)
                 .field("result", result)
                 .finish(),
@@ -90,6 +122,59 @@ pub enum SourceCall {
         /// Its client secret.
         client_secret: ClientSecret,
     },
+    /// `POST /sources/{id}/authentications` with `{"sessionId", "clientSecret"}`;
+    /// answered with [`FrameEvent::Authentication`].
+    Authenticate {
+        /// The saved source.
+        id: SourceId,
+        /// The checkout's payment session.
+        session_id: SessionId,
+        /// The saved source's client secret.
+        client_secret: ClientSecret,
+    },
+}
+
+impl SourceCall {
+    /// The call's JSON body, if it has one (card data or a client secret:
+    /// for fetch only).
+    pub fn body(&self) -> Option<String> {
+        match self {
+            Self::Create(request) => Some(request.body()),
+            Self::Read { .. } => None,
+            Self::Authenticate {
+                session_id,
+                client_secret,
+                ..
+            } => Some(
+                serde_json::json!({
+                    "sessionId": session_id.as_str(),
+                    "clientSecret": client_secret.expose(),
+                })
+                .to_string(),
+            ),
+        }
+    }
+}
+
+/// The answer of `POST /sources/{id}/authentications`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Authentication {
+    /// `complete`, `authentication_not_required`, `requires_action` or `failed`.
+    pub status: String,
+    /// With `requires_action`: `{"action": "three_d_secure", "data":
+    /// {"challengeUrl": "..."}}`.
+    pub next_action: Option<NextAction>,
+}
+
+impl Authentication {
+    /// The saved source may be attached.
+    fn passed(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "complete" | "authentication_not_required"
+        )
+    }
 }
 
 /// What the shell must do.
@@ -114,7 +199,7 @@ pub enum FrameCommand {
 }
 
 /// The frame's state: the four inputs, what the shopper has left, and the
-/// tokenization in progress.
+/// job (tokenization or authentication) in progress.
 #[derive(Clone, Default, PartialEq)]
 pub struct FrameModel {
     values: [String; 4],
@@ -142,24 +227,51 @@ impl fmt::Debug for FrameModel {
     }
 }
 
-/// A tokenization, from `Tokenize` to its last answer. Keeps what the widget
-/// may know of the card (never the number or the code) in case the provider's
-/// answer leaves it out.
+/// A tokenization or an authentication, from `Tokenize` or `Authenticate`
+/// to its last answer.
 #[derive(Debug, Clone, PartialEq)]
 struct Job {
     request: u32,
-    card: CardSource,
+    kind: Kind,
     stage: Stage,
 }
 
 #[derive(Debug, Clone, PartialEq)]
+enum Kind {
+    /// A new card: what the widget may know of it (never the number or the
+    /// code), in case the provider's answer leaves it out.
+    Tokenize(CardSource),
+    /// A saved source.
+    Authenticate(Saved),
+}
+
+/// What `POST /sources/{id}/authentications` takes, first and again after a
+/// challenge.
+#[derive(Debug, Clone, PartialEq)]
+struct Saved {
+    id: SourceId,
+    session_id: SessionId,
+    client_secret: ClientSecret,
+}
+
+impl Saved {
+    fn call(&self) -> SourceCall {
+        SourceCall::Authenticate {
+            id: self.id.clone(),
+            session_id: self.session_id.clone(),
+            client_secret: self.client_secret.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 enum Stage {
-    /// `POST /sources` is in flight.
-    Creating { call: u32 },
+    /// The first call (`POST /sources`, or the authentication) is in flight.
+    Asking { call: u32 },
     /// The challenge is on screen.
     Challenging(Challenge),
-    /// `GET /sources/{id}` is in flight, after the return hint or before
-    /// showing the challenge again.
+    /// `GET /sources/{id}` (or the authentication again) is in flight, after
+    /// the return hint or before showing the challenge again.
     Verifying {
         call: u32,
         challenge: Challenge,
@@ -302,8 +414,8 @@ impl FrameModel {
         Some(FrameCommand::Post(FromFrame::State(state)))
     }
 
-    /// A tokenization is under way (an abandoned challenge is not: the
-    /// shopper may enter another card instead).
+    /// A job is under way (an abandoned challenge is not: the shopper may
+    /// use another card instead).
     fn busy(&self) -> bool {
         self.job
             .as_ref()
@@ -354,6 +466,7 @@ pub fn update(m: &mut FrameModel, event: FrameEvent) -> Vec<FrameCommand> {
         }
         FrameEvent::Message(msg) => on_message(m, msg),
         FrameEvent::Answer { call, result } => on_answer(m, call, result),
+        FrameEvent::Authentication { call, result } => on_authentication(m, call, result),
         FrameEvent::ChallengeReturned { source_id } => on_return(m, &source_id),
     };
     // The state first: a failure for an incomplete form arrives with its errors.
@@ -378,6 +491,20 @@ fn on_message(m: &mut FrameModel, msg: ToFrame) -> Vec<FrameCommand> {
         }
         ToFrame::Focus { field } if m.challenge_url().is_none() => vec![FrameCommand::Focus(field)],
         ToFrame::Focus { .. } => vec![],
+        ToFrame::Authenticate {
+            request,
+            session_id,
+            source_id,
+            client_secret,
+        } => authenticate(
+            m,
+            request,
+            Saved {
+                id: SourceId(source_id),
+                session_id: SessionId(session_id),
+                client_secret,
+            },
+        ),
         ToFrame::Prefill { name } => {
             if m.values[CardField::Name as usize].is_empty() {
                 m.set(CardField::Name, &name);
@@ -443,8 +570,8 @@ fn tokenize(m: &mut FrameModel, request: u32, session: String, owner: Owner) -> 
     let call = m.next_call();
     m.job = Some(Job {
         request,
-        card,
-        stage: Stage::Creating { call },
+        kind: Kind::Tokenize(card),
+        stage: Stage::Asking { call },
     });
     vec![FrameCommand::Send {
         call,
@@ -452,23 +579,147 @@ fn tokenize(m: &mut FrameModel, request: u32, session: String, owner: Owner) -> 
     }]
 }
 
-fn on_answer(m: &mut FrameModel, call: u32, result: Result<Source, ApiError>) -> Vec<FrameCommand> {
-    let Some(job) = m.job.take() else {
+/// A saved source: ask the provider to make it usable on the session. The
+/// typed card (if any) is not needed, not sent, and kept as it is.
+fn authenticate(m: &mut FrameModel, request: u32, saved: Saved) -> Vec<FrameCommand> {
+    if m.busy() {
         return vec![];
-    };
-    match job.stage.clone() {
-        Stage::Creating { call: c } if c == call => created(m, job, result),
-        Stage::Verifying {
-            call: c,
-            challenge,
-            again,
-        } if c == call => verified(m, job, challenge, again, result),
-        // A late answer to a call that no longer matters (cancelled, reset).
-        _ => {
-            m.job = Some(job);
-            vec![]
-        }
     }
+    if saved.id.as_str().is_empty() || saved.client_secret.expose().is_empty() {
+        return vec![FrameCommand::Post(FromFrame::TokenizeFailed {
+            request,
+            failure: TokenizeFailure::Refused,
+            message: None,
+        })];
+    }
+    let call = m.next_call();
+    let send = FrameCommand::Send {
+        call,
+        request: saved.call(),
+    };
+    m.job = Some(Job {
+        request,
+        kind: Kind::Authenticate(saved),
+        stage: Stage::Asking { call },
+    });
+    vec![send]
+}
+
+/// The job, if `call` is the one it waits for (and of the answer's kind).
+fn waiting_for(m: &mut FrameModel, call: u32, authentication: bool) -> Option<(Job, Stage)> {
+    let job = m.job.take()?;
+    let current = match job.stage {
+        Stage::Asking { call: c } | Stage::Verifying { call: c, .. } => c == call,
+        _ => false,
+    };
+    if current && matches!(job.kind, Kind::Authenticate(_)) == authentication {
+        let stage = job.stage.clone();
+        Some((job, stage))
+    } else {
+        // A late answer to a call that no longer matters (cancelled, reset).
+        m.job = Some(job);
+        None
+    }
+}
+
+fn on_answer(m: &mut FrameModel, call: u32, result: Result<Source, ApiError>) -> Vec<FrameCommand> {
+    match waiting_for(m, call, false) {
+        Some((
+            job,
+            Stage::Verifying {
+                challenge, again, ..
+            },
+        )) => verified(m, job, challenge, again, result),
+        Some((job, _)) => created(m, job, result),
+        None => vec![],
+    }
+}
+
+fn on_authentication(
+    m: &mut FrameModel,
+    call: u32,
+    result: Result<Authentication, ApiError>,
+) -> Vec<FrameCommand> {
+    match waiting_for(m, call, true) {
+        Some((
+            job,
+            Stage::Verifying {
+                challenge, again, ..
+            },
+        )) => reauthenticated(m, job, challenge, again, result),
+        Some((job, _)) => authenticated(m, job, result),
+        None => vec![],
+    }
+}
+
+/// The first answer of `POST /sources/{id}/authentications`.
+fn authenticated(
+    m: &mut FrameModel,
+    job: Job,
+    result: Result<Authentication, ApiError>,
+) -> Vec<FrameCommand> {
+    let request = job.request;
+    let failed = |failure, message| {
+        vec![FrameCommand::Post(FromFrame::TokenizeFailed {
+            request,
+            failure,
+            message,
+        })]
+    };
+    let answer = match result {
+        Ok(answer) => answer,
+        // An expired card answers 409: the provider's words, next to nothing
+        // in the new-card form (that card is not the one refused).
+        Err(e) => return failed(failure_of(&e), first_message(&e)),
+    };
+    if answer.passed() {
+        return vec![FrameCommand::Post(FromFrame::Authenticated { request })];
+    }
+    let url = challenge_url(answer.next_action.as_ref());
+    match (answer.status.as_str(), url, &job.kind) {
+        ("failed", ..) => failed(TokenizeFailure::Refused, None),
+        ("requires_action", Some(url), Kind::Authenticate(saved)) => {
+            let challenge = Challenge {
+                id: saved.id.clone(),
+                client_secret: saved.client_secret.clone(),
+                url,
+            };
+            start_challenge(m, job, challenge)
+        }
+        // No usable challenge, or a status outside the contract.
+        _ => failed(TokenizeFailure::Decode, None),
+    }
+}
+
+/// The authentication asked again: after the return hint (`again` false), or
+/// before showing the challenge again (`again` true).
+fn reauthenticated(
+    m: &mut FrameModel,
+    job: Job,
+    challenge: Challenge,
+    again: bool,
+    result: Result<Authentication, ApiError>,
+) -> Vec<FrameCommand> {
+    let outcome = match &result {
+        Ok(a) if a.passed() => Some(ChallengeOutcome::Passed),
+        Ok(a) if a.status == "failed" => Some(ChallengeOutcome::Failed),
+        // The provider refuses this source now (gone, expired, wrong secret).
+        Err(ApiError::Conflict(_) | ApiError::NotFound(_) | ApiError::Rejected { .. }) => {
+            Some(ChallengeOutcome::Failed)
+        }
+        _ => None,
+    };
+    if let Some(outcome) = outcome {
+        return vec![FrameCommand::Post(FromFrame::ChallengeEnded {
+            request: job.request,
+            outcome,
+            source: None,
+        })];
+    }
+    let fresh = result
+        .ok()
+        .and_then(|a| challenge_url(a.next_action.as_ref()));
+    not_yet(m, job, challenge, again, fresh)
 }
 
 /// The answer to `POST /sources`.
@@ -494,7 +745,7 @@ fn created(m: &mut FrameModel, job: Job, result: Result<Source, ApiError>) -> Ve
     match source.state.as_str() {
         "chargeable" => vec![FrameCommand::Post(FromFrame::Tokenized {
             request,
-            source: card_source(&job.card, &source),
+            source: card_source(&job.kind, &source),
         })],
         "failed" => failed(TokenizeFailure::Refused, None),
         "requires_action" => match challenge_of(&source) {
@@ -525,7 +776,7 @@ fn verified(
     };
     match &result {
         Ok(s) if s.state == "chargeable" => {
-            return ended(ChallengeOutcome::Passed, Some(card_source(&job.card, s)))
+            return ended(ChallengeOutcome::Passed, Some(card_source(&job.kind, s)))
         }
         Ok(s) if s.state == "failed" => return ended(ChallengeOutcome::Failed, None),
         // The provider refuses to show this source (gone, wrong secret).
@@ -534,23 +785,39 @@ fn verified(
         }
         _ => {}
     }
+    let fresh = result.ok().as_ref().and_then(challenge_of).map(|c| c.url);
+    not_yet(m, job, challenge, again, fresh)
+}
+
+/// Not authenticated yet after a challenge (still `requires_action`, or no
+/// readable answer).
+fn not_yet(
+    m: &mut FrameModel,
+    job: Job,
+    challenge: Challenge,
+    again: bool,
+    fresh: Option<String>,
+) -> Vec<FrameCommand> {
     if again {
-        // Still not authenticated (or no answer): show the challenge, with a
-        // fresh URL if the provider issued one (its token may be single-use).
-        let fresh = result.ok().as_ref().and_then(challenge_of);
+        // Show the challenge, with a fresh URL if the provider issued one
+        // (its token may be single-use).
         let challenge = Challenge {
-            url: fresh.map_or(challenge.url.clone(), |f| f.url),
+            url: fresh.unwrap_or(challenge.url.clone()),
             ..challenge
         };
         start_challenge(m, job, challenge)
     } else {
-        // Still `requires_action` (cancelled), or no readable answer: the
-        // widget offers `Verify again`, which reads the source once more.
+        // Cancelled: the widget offers `Verify again`, which asks once more.
+        let request = job.request;
         m.job = Some(Job {
             stage: Stage::Abandoned(challenge),
             ..job
         });
-        ended(ChallengeOutcome::Abandoned, None)
+        vec![FrameCommand::Post(FromFrame::ChallengeEnded {
+            request,
+            outcome: ChallengeOutcome::Abandoned,
+            source: None,
+        })]
     }
 }
 
@@ -570,7 +837,8 @@ fn start_challenge(m: &mut FrameModel, job: Job, challenge: Challenge) -> Vec<Fr
     ]
 }
 
-/// The return page's hint: read the source, and trust only that.
+/// The return page's hint: read the source (or ask the authentication
+/// again), and trust only that.
 fn on_return(m: &mut FrameModel, source_id: &str) -> Vec<FrameCommand> {
     let Some(job) = m.job.take() else {
         return vec![];
@@ -584,7 +852,7 @@ fn on_return(m: &mut FrameModel, source_id: &str) -> Vec<FrameCommand> {
         return vec![];
     }
     let call = m.next_call();
-    let read = read_call(call, &challenge);
+    let read = check_call(call, &job.kind, &challenge);
     m.job = Some(Job {
         stage: Stage::Verifying {
             call,
@@ -596,8 +864,8 @@ fn on_return(m: &mut FrameModel, source_id: &str) -> Vec<FrameCommand> {
     vec![FrameCommand::HideChallenge, read]
 }
 
-/// `Verify again`: read the source first (it may have passed meanwhile), then
-/// show the challenge.
+/// `Verify again`: read the source (or ask the authentication) first, as it
+/// may have passed meanwhile, then show the challenge.
 fn show_again(m: &mut FrameModel, request: u32) -> Vec<FrameCommand> {
     let Some(job) = m.job.take() else {
         return vec![];
@@ -605,7 +873,7 @@ fn show_again(m: &mut FrameModel, request: u32) -> Vec<FrameCommand> {
     match job.stage.clone() {
         Stage::Abandoned(challenge) if job.request == request => {
             let call = m.next_call();
-            let read = read_call(call, &challenge);
+            let read = check_call(call, &job.kind, &challenge);
             m.job = Some(Job {
                 stage: Stage::Verifying {
                     call,
@@ -652,39 +920,44 @@ fn cancel(m: &mut FrameModel, request: u32) -> Vec<FrameCommand> {
     out
 }
 
-fn read_call(call: u32, c: &Challenge) -> FrameCommand {
-    FrameCommand::Send {
-        call,
-        request: SourceCall::Read {
+/// The call that says where a challenge left the job: the source read with
+/// its secret, or the saved source's authentication asked again.
+fn check_call(call: u32, kind: &Kind, c: &Challenge) -> FrameCommand {
+    let request = match kind {
+        Kind::Tokenize(_) => SourceCall::Read {
             id: c.id.clone(),
             client_secret: c.client_secret.clone(),
         },
-    }
+        Kind::Authenticate(saved) => saved.call(),
+    };
+    FrameCommand::Send { call, request }
+}
+
+/// The challenge page a `nextAction` names, if it is an http(s) URL.
+fn challenge_url(next: Option<&NextAction>) -> Option<String> {
+    let url = next?.data.get("challengeUrl")?.as_str()?;
+    (url.starts_with("https://") || url.starts_with("http://")).then(|| url.to_owned())
 }
 
 /// The challenge a `requires_action` source asks for: an http(s) URL and a
 /// client secret to read the source with afterwards.
 fn challenge_of(source: &Source) -> Option<Challenge> {
-    let url = source
-        .next_action
-        .as_ref()?
-        .data
-        .get("challengeUrl")?
-        .as_str()?;
+    let url = challenge_url(source.next_action.as_ref())?;
     let client_secret = source.client_secret.clone()?;
-    let web = url.starts_with("https://") || url.starts_with("http://");
-    (web && !client_secret.expose().is_empty() && !source.id.as_str().is_empty()).then(|| {
-        Challenge {
-            id: source.id.clone(),
-            client_secret,
-            url: url.to_owned(),
-        }
+    (!client_secret.expose().is_empty() && !source.id.as_str().is_empty()).then(|| Challenge {
+        id: source.id.clone(),
+        client_secret,
+        url,
     })
 }
 
 /// What the widget may know of the card: the provider's summary, else what
 /// was typed (brand, last four, expiry, name).
-fn card_source(typed: &CardSource, source: &Source) -> CardSource {
+fn card_source(kind: &Kind, source: &Source) -> CardSource {
+    let typed = match kind {
+        Kind::Tokenize(card) => card.clone(),
+        Kind::Authenticate(_) => CardSource::default(),
+    };
     let card = source.credit_card.clone().unwrap_or_default();
     let or = |s: String, typed: &str| if s.is_empty() { typed.to_owned() } else { s };
     let or_n = |n: u32, typed: u32| if n == 0 { typed } else { n };

@@ -1,14 +1,15 @@
-//! HTTP only: the frame's two calls to the payments base, through gloo-net,
-//! each with an AbortSignal time limit, classified by the contract's rules
-//! ([`crate::model::classify`]), through the exchange the widget uses too
-//! ([`crate::http`]).
+//! HTTP only: the frame's calls to the payments base (`POST /sources`,
+//! `GET /sources/{id}`, `POST /sources/{id}/authentications`), through
+//! gloo-net, each with an AbortSignal time limit, classified by the
+//! contract's rules ([`crate::model::classify`]), through the exchange the
+//! widget uses too ([`crate::http`]).
 
 use gloo_net::http::Method;
 use web_sys::AbortController;
 
-use crate::card_frame::core::SourceCall;
-use crate::http::{encode, exchange};
-use crate::model::{classify, ApiError, Source};
+use crate::card_frame::core::{FrameEvent, SourceCall};
+use crate::http::{encode, exchange, Exchange};
+use crate::model::{classify, ApiError};
 
 /// How long one call may take before it is aborted and reported as a timeout.
 const REQUEST_TIMEOUT_MS: i32 = 15_000;
@@ -28,15 +29,26 @@ impl Client {
         }
     }
 
-    /// Makes one call of the core and returns the source, or why there is none.
-    pub async fn run(&self, call: SourceCall) -> Result<Source, ApiError> {
-        let (method, url, body) = match call {
-            SourceCall::Create(request) => {
-                // Card data lives in this body only until it is handed to fetch.
-                let body = request.body();
-                drop(request);
-                (Method::POST, format!("{}/sources", self.base), Some(body))
-            }
+    /// Makes call number `call` of the core and returns its answer, as the
+    /// event the core takes.
+    pub async fn run(&self, call: u32, request: SourceCall) -> FrameEvent {
+        let authentication = matches!(request, SourceCall::Authenticate { .. });
+        let exchanged = self.send(request).await;
+        if authentication {
+            let result = exchanged.and_then(|(status, text, retry)| classify(status, &text, retry));
+            FrameEvent::Authentication { call, result }
+        } else {
+            let result = exchanged.and_then(|(status, text, retry)| classify(status, &text, retry));
+            FrameEvent::Answer { call, result }
+        }
+    }
+
+    async fn send(&self, request: SourceCall) -> Result<Exchange, ApiError> {
+        // Card data and client secrets live in this body (and the read's URL)
+        // only until they are handed to fetch.
+        let body = request.body();
+        let (method, url) = match &request {
+            SourceCall::Create(_) => (Method::POST, format!("{}/sources", self.base)),
             SourceCall::Read { id, client_secret } => (
                 Method::GET,
                 format!(
@@ -45,11 +57,19 @@ impl Client {
                     encode(id.as_str()),
                     encode(client_secret.expose())
                 ),
-                None,
+            ),
+            SourceCall::Authenticate { id, .. } => (
+                Method::POST,
+                format!(
+                    "{}/sources/{}/authentications",
+                    self.base,
+                    encode(id.as_str())
+                ),
             ),
         };
+        drop(request);
         let controller = AbortController::new().map_err(|_| ApiError::Network)?;
-        let (status, text, retry_after) = exchange(
+        exchange(
             &controller,
             REQUEST_TIMEOUT_MS,
             method,
@@ -57,7 +77,6 @@ impl Client {
             body,
             self.authorization.as_deref(),
         )
-        .await?;
-        classify(status, &text, retry_after)
+        .await
     }
 }

@@ -18,6 +18,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::model::ClientSecret;
+
 /// The protocol version every message carries as `v`.
 pub const VERSION: u64 = 1;
 
@@ -102,6 +104,24 @@ pub enum ToFrame {
         session_id: String,
         /// Email and billing address.
         owner: Owner,
+    },
+    /// Make a registered shopper's saved source usable on this session
+    /// (`POST /sources/{id}/authentications`), with a 3-D Secure challenge
+    /// when the answer is `requires_action`. Answered by
+    /// [`FromFrame::Authenticated`], [`FromFrame::TokenizeFailed`], or
+    /// [`FromFrame::ChallengeStarted`] then [`FromFrame::ChallengeEnded`]
+    /// (whose `source` is then `None`: the widget knows the card already).
+    /// The frame never sees the card number; the secret goes nowhere else.
+    Authenticate {
+        /// Ties the answer to this request; stale answers are ignored.
+        request: u32,
+        /// The checkout's payment session id.
+        session_id: String,
+        /// The saved source.
+        source_id: String,
+        /// The saved source's `clientSecret` (from the merchant backend; its
+        /// `Debug` is redacted, so no log of a message prints it).
+        client_secret: ClientSecret,
     },
     /// Show the 3-D Secure challenge of `request` again (after a cancel or a
     /// time-out). Answered like a tokenization.
@@ -240,6 +260,12 @@ pub enum FromFrame {
         /// The provider's shopper-presentable message, if any (render as text).
         #[serde(default)]
         message: Option<String>,
+    },
+    /// The saved source of an [`ToFrame::Authenticate`] may be attached
+    /// (`complete` or `authentication_not_required`).
+    Authenticated {
+        /// The request answered.
+        request: u32,
     },
     /// The card needs 3-D Secure: the challenge is showing inside the frame.
     ChallengeStarted {

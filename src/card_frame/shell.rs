@@ -208,8 +208,8 @@ impl Frame {
             FrameCommand::Send { call, request } => {
                 let this = self.clone();
                 leptos::task::spawn_local(async move {
-                    let result = this.client.run(request).await;
-                    this.dispatch(FrameEvent::Answer { call, result });
+                    let answer = this.client.run(call, request).await;
+                    this.dispatch(answer);
                 });
             }
             FrameCommand::ShowChallenge(_) => focus_after_render(CHALLENGE_ID),

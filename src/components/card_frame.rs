@@ -15,9 +15,14 @@ const INITIAL_HEIGHT: u32 = 232;
 #[component]
 pub fn CardFrame() -> impl IntoView {
     let c = ctx();
+    // At payment entry with `Use a new card`, and during any challenge (a
+    // saved card's too); kept, hidden, otherwise.
     let shown = Memo::new(move |_| {
-        c.state
-            .with(|s| matches!(s.step, Step::Payment | Step::Authenticating))
+        c.state.with(|s| match s.step {
+            Step::Payment => s.wallet.choice.is_none(),
+            Step::Authenticating => true,
+            _ => false,
+        })
     });
     let height = Memo::new(move |_| {
         c.state.with(|s| match s.frame.state.height {

@@ -14,7 +14,10 @@ pub fn Confirmation() -> impl IntoView {
             "pending_payment" => "We'll confirm your order once the payment completes.",
             _ => "A confirmation is on its way to your inbox.",
         };
-        let total = o.total_amount.map(|t| c.money(t));
+        // In the order's own currency: after a reload there is no checkout.
+        let total = o
+            .total_amount
+            .map(|t| crate::i18n::money(t, &o.currency, &c.locale.get()));
         Some(view! {
             <section class="cw-confirmation">
                 <h2 class="cw-heading cw-confirmation__heading">

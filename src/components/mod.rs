@@ -10,6 +10,7 @@ mod fix_form;
 mod order_summary;
 mod payment_form;
 mod review;
+mod saved_cards;
 mod widget;
 
 use leptos::prelude::*;
@@ -24,6 +25,7 @@ pub use fix_form::FixForm;
 pub use order_summary::OrderSummary;
 pub use payment_form::PaymentForm;
 pub use review::Review;
+pub use saved_cards::SavedCards;
 pub use widget::Widget;
 
 /// What every component of one widget shares.

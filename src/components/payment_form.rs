@@ -33,12 +33,31 @@ pub fn PaymentForm() -> impl IntoView {
         }
     };
     let busy = Memo::new(move |_| c.state.with(|s| s.pending.is_some()));
+    // For a registered shopper paying with a new card.
+    let can_save = Memo::new(move |_| {
+        c.state
+            .with(|s| s.wallet.customer.is_some() && s.wallet.choice.is_none())
+    });
+    let save = Memo::new(move |_| c.state.with(|s| s.wallet.save_new));
+    let save_id = format!("{}-save-card", c.prefix);
     view! {
         <form class="cw-form" novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
                 c.on_event.run(Event::Continue);
             }>
+            <Show when=move || can_save.get()>
+                <div class="cw-check">
+                    <input type="checkbox" class="cw-check__input" id=save_id.clone()
+                        prop:checked=move || save.get()
+                        on:change:target=move |ev| {
+                            c.on_event.run(Event::SaveNewCard(ev.target().checked()))
+                        } />
+                    <label class="cw-check__label" for=save_id.clone()>
+                        "Save this card for future purchases"
+                    </label>
+                </div>
+            </Show>
             <Fieldset legend="Contact and billing">
                 <FormField field=Field::Email />
                 <FormField field=Field::Line1 />

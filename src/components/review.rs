@@ -18,12 +18,22 @@ pub fn Review() -> impl IntoView {
         })
     });
     let ready = Memo::new(move |_| c.state.with(|s| s.can_place_order()));
+    // A refused save, said plainly; the purchase goes on with the card.
+    let save_refused = Memo::new(move |_| c.state.with(|s| s.wallet.save_refused.clone()));
     view! {
         <section class="cw-review" aria-labelledby=format!("{}-review", c.prefix)>
             <h2 class="cw-heading" id=format!("{}-review", c.prefix)>"Review your order"</h2>
             <p class="cw-review__card">
                 {move || card.get().map(|k| format!("Paying with {} ending in {}", k.brand, k.last_four_digits))}
             </p>
+            {move || save_refused.get().map(|m| {
+                let why = if m.is_empty() { String::new() } else { format!(" {m}") };
+                view! {
+                    <p class="cw-review__note">
+                        {format!("We couldn't save this card for next time.{why} This purchase uses it anyway.")}
+                    </p>
+                }
+            })}
             <p class="cw-review__email">{move || format!("Receipt to {}", email.get())}</p>
             <button type="button" class="cw-button cw-button--primary cw-button--block"
                 disabled=move || !ready.get()

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::components::{
     ctx, AlertBanner, CardFrame, Confirmation, Ctx, FixForm, OrderSummary, PaymentForm, Review,
+    SavedCards,
 };
 use crate::flow::{Event, State, Step};
 use crate::i18n;
@@ -75,6 +76,7 @@ pub fn Widget(
                 <OrderSummary />
             </Show>
             <AlertBanner />
+            <SavedCards />
             <CardFrame />
             {body}
         </div>

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::card_frame::protocol::{FieldError, FrameState};
-use crate::model::{PaymentSession, SessionId};
+use crate::model::{Customer, PaymentSession, SessionId};
 use serde_json::json;
 
 fn id(s: &str) -> CheckoutId {
@@ -101,9 +101,35 @@ fn at_payment(config: Config) -> State {
     let mut s = State::new(Start::Existing(id("chk_1")), config);
     let cmds = update(&mut s, Event::Mounted { seed: 7 });
     assert_eq!(sends(&cmds), vec![Call::GetCheckout(id("chk_1"))]);
-    update(&mut s, Event::Reply(Reply::Checkout(Ok(fresh("chk_1")))));
+    let cmds = update(&mut s, Event::Reply(Reply::Checkout(Ok(fresh("chk_1")))));
     assert_eq!(s.step, Step::Payment);
+    // The checkout is a registered shopper's (`cus_1`): its saved cards are
+    // read first; this one has none.
+    assert_eq!(sends(&cmds), vec![Call::GetCustomer("cus_1".into())]);
+    update(
+        &mut s,
+        Event::Reply(Reply::Customer(Ok(customer(&[], None)))),
+    );
+    assert!(s.pending.is_none());
     s
+}
+
+/// A saved card of `cus_1`: (id, last four, expiry month, expiry year).
+fn saved(sid: &str, last4: &str, month: u32, year: u32) -> Source {
+    serde_json::from_value(json!({"id": sid, "type": "creditCard", "state": "chargeable",
+        "reusable": true, "clientSecret": format!("{sid}_secret"),
+        "creditCard": {"brand": "Visa", "lastFourDigits": last4, "expirationMonth": month, "expirationYear": year}}))
+    .unwrap()
+}
+
+/// `GET /customers/cus_1` with these saved sources.
+fn customer(sources: &[Source], default: Option<&str>) -> Customer {
+    Customer {
+        id: "cus_1".into(),
+        email: Some("jdoe@example.com".into()),
+        default_source_id: default.map(|d| SourceId(d.into())),
+        sources: sources.to_vec(),
+    }
 }
 
 /// The card frame came up and reports a complete, valid card.
@@ -297,9 +323,18 @@ fn load_failures_offer_try_again_when_it_can_help() {
         "no second request while one is in flight"
     );
 
-    update(
+    // A missing checkout may have become an order: looked up first.
+    let cmds = update(
         &mut s,
         Event::Reply(Reply::Checkout(Err(ApiError::NotFound(vec![])))),
+    );
+    assert_eq!(sends(&cmds), vec![Call::FindOrders(id("chk_1"))]);
+    update(
+        &mut s,
+        Event::Reply(Reply::Orders(Ok(OrderList {
+            has_more: false,
+            data: vec![],
+        }))),
     );
     assert_eq!(s.failure_shown(), Some(Failure::CheckoutNotFound));
     assert!(
@@ -1542,6 +1577,399 @@ fn a_rejected_order_naming_the_card_reopens_the_frame_on_the_same_checkout() {
     assert!(names_card("owner.lastName") && !names_card("billTo.name"));
 }
 
+/// Payment entry for `cus_1` with these saved cards (today is 2026-11).
+fn with_wallet(sources: &[Source], default: Option<&str>) -> State {
+    let mut s = State::new(
+        Start::Existing(id("chk_1")),
+        Config {
+            today: (2026, 11),
+            ..Config::default()
+        },
+    );
+    update(&mut s, Event::Mounted { seed: 3 });
+    update(&mut s, Event::Reply(Reply::Checkout(Ok(fresh("chk_1")))));
+    update(
+        &mut s,
+        Event::Reply(Reply::Customer(Ok(customer(sources, default)))),
+    );
+    update(&mut s, Event::Frame(FromFrame::Ready));
+    s
+}
+
+fn visa() -> Source {
+    saved("src_visa", "1111", 7, 2030)
+}
+
+fn mastercard() -> Source {
+    saved("src_mc", "0008", 11, 2029)
+}
+
+fn expired() -> Source {
+    saved("src_old", "2341", 1, 2024)
+}
+
+/// The one authentication asked of the frame: (request, source id, secret).
+fn authenticate(cmds: &[Command]) -> (u32, String, String) {
+    match to_frame(cmds).as_slice() {
+        [ToFrame::Authenticate {
+            request,
+            source_id,
+            client_secret,
+            session_id,
+        }] => {
+            assert!(session_id.starts_with("ses_"), "{session_id}");
+            (
+                *request,
+                source_id.clone(),
+                client_secret.expose().to_owned(),
+            )
+        }
+        _ => panic!("expected one authentication, got {cmds:?}"),
+    }
+}
+
+#[test]
+fn saved_cards_are_listed_with_the_default_chosen_and_expired_ones_not_selectable() {
+    let mut s = with_wallet(&[visa(), mastercard(), expired()], Some("src_visa"));
+    assert_eq!(s.wallet.list, WalletList::Loaded);
+    assert_eq!(s.wallet.cards.len(), 3);
+    assert_eq!(s.wallet.choice, Some(SourceId("src_visa".into())));
+    assert!(s.wallet.card(&SourceId("src_old".into())).unwrap().expired);
+    assert!(update(&mut s, Event::ChooseCard(Some(SourceId("src_old".into())))).is_empty());
+    assert_eq!(
+        s.wallet.choice,
+        Some(SourceId("src_visa".into())),
+        "an expired card cannot be chosen"
+    );
+    update(&mut s, Event::ChooseCard(Some(SourceId("src_mc".into()))));
+    assert_eq!(s.wallet.choice, Some(SourceId("src_mc".into())));
+    // An expired default is not preselected: a new card is.
+    let s = with_wallet(&[visa(), expired()], Some("src_old"));
+    assert_eq!(s.wallet.choice, None);
+}
+
+#[test]
+fn paying_with_a_saved_card_authenticates_it_in_the_frame_and_attaches_it() {
+    let mut s = with_wallet(&[visa(), mastercard()], Some("src_visa"));
+    // No card typed: the frame's form is empty, and that is fine.
+    let cmds = update(&mut s, Event::Continue);
+    let (request, source, secret) = authenticate(&cmds);
+    assert_eq!(
+        (source.as_str(), secret.as_str()),
+        ("src_visa", "src_visa_secret")
+    );
+    assert!(
+        !format!("{s:?}{cmds:?}").contains("src_visa_secret"),
+        "the saved card's secret never reaches a log through Debug"
+    );
+    assert!(update(&mut s, Event::Continue).is_empty(), "one at a time");
+    assert!(
+        update(
+            &mut s,
+            Event::Frame(FromFrame::Tokenized {
+                request,
+                source: card("src_x")
+            })
+        )
+        .is_empty(),
+        "a tokenization answer does not answer an authentication"
+    );
+    let cmds = update(&mut s, Event::Frame(FromFrame::Authenticated { request }));
+    assert_eq!(
+        sends(&cmds),
+        vec![Call::AttachSource(id("chk_1"), SourceId("src_visa".into()))]
+    );
+    let card = s.card.clone().unwrap();
+    assert_eq!(card.last_four_digits, "1111");
+    update(&mut s, Event::Reply(Reply::Source(Ok(visa()))));
+    update(&mut s, Event::Reply(Reply::Checkout(Ok(ready("chk_1")))));
+    assert_eq!(place(&mut s), id("chk_1"));
+}
+
+#[test]
+fn a_saved_card_may_need_a_challenge_and_may_be_refused() {
+    let mut s = with_wallet(&[visa(), mastercard()], Some("src_visa"));
+    let (request, _, _) = authenticate(&update(&mut s, Event::Continue));
+    update(
+        &mut s,
+        Event::Frame(FromFrame::ChallengeStarted { request }),
+    );
+    assert_eq!(s.step, Step::Authenticating);
+    let cmds = update(&mut s, ended(request, ChallengeOutcome::Passed, None));
+    assert_eq!(
+        sends(&cmds),
+        vec![Call::AttachSource(id("chk_1"), SourceId("src_visa".into()))]
+    );
+
+    // Failed verification: payment entry, a new card offered.
+    let mut s = with_wallet(&[visa(), mastercard()], Some("src_visa"));
+    let (request, _, _) = authenticate(&update(&mut s, Event::Continue));
+    update(
+        &mut s,
+        Event::Frame(FromFrame::ChallengeStarted { request }),
+    );
+    update(&mut s, ended(request, ChallengeOutcome::Failed, None));
+    assert_eq!(
+        (s.step, s.alert.clone()),
+        (Step::Payment, Some(Alert::CardNotVerified))
+    );
+    assert_eq!(s.wallet.choice, None);
+
+    // Refused (an expired card the server knows of, say): said; choose again.
+    let mut s = with_wallet(&[visa(), mastercard()], Some("src_visa"));
+    let (request, _, _) = authenticate(&update(&mut s, Event::Continue));
+    let cmds = update(
+        &mut s,
+        Event::Frame(FromFrame::TokenizeFailed {
+            request,
+            failure: TokenizeFailure::Refused,
+            message: Some("This card has expired.".into()),
+        }),
+    );
+    assert!(to_frame(&cmds).is_empty(), "no focus into an unused frame");
+    assert_eq!(
+        s.alert,
+        Some(Alert::CardFailed {
+            message: Some("This card has expired.".into())
+        })
+    );
+    update(&mut s, Event::ChooseCard(Some(SourceId("src_mc".into()))));
+    let (_, source, _) = authenticate(&update(&mut s, Event::Continue));
+    assert_eq!(source, "src_mc");
+}
+
+#[test]
+fn the_list_failing_to_load_still_lets_the_shopper_pay_with_a_new_card() {
+    let mut s = State::new(Start::Existing(id("chk_1")), Config::default());
+    update(&mut s, Event::Mounted { seed: 3 });
+    update(&mut s, Event::Reply(Reply::Checkout(Ok(fresh("chk_1")))));
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Customer(Err(ApiError::Server {
+            status: 502,
+            retry_after: None,
+        }))),
+    );
+    assert!(
+        cmds.is_empty(),
+        "not an error that stops the purchase: {cmds:?}"
+    );
+    assert_eq!(s.wallet.list, WalletList::Failed);
+    assert_eq!(s.wallet.choice, None);
+    type_card(&mut s);
+    tokenize(&update(&mut s, Event::Continue));
+}
+
+#[test]
+fn a_new_card_is_saved_when_asked_and_a_refused_save_does_not_stop_the_purchase() {
+    let mut s = with_wallet(&[visa()], Some("src_visa"));
+    update(&mut s, Event::ChooseCard(None));
+    update(&mut s, Event::SaveNewCard(true));
+    type_card(&mut s);
+    let (request, _, _) = tokenize(&update(&mut s, Event::Continue));
+    let cmds = update(
+        &mut s,
+        Event::Frame(FromFrame::Tokenized {
+            request,
+            source: card("src_new"),
+        }),
+    );
+    assert_eq!(
+        sends(&cmds),
+        vec![Call::SaveSource("cus_1".into(), SourceId("src_new".into()))]
+    );
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Source(Ok(saved("src_new", "1111", 7, 2030)))),
+    );
+    assert_eq!(
+        sends(&cmds),
+        vec![Call::AttachSource(id("chk_1"), SourceId("src_new".into()))]
+    );
+    assert!(
+        s.wallet.card(&SourceId("src_new".into())).is_some(),
+        "listed"
+    );
+
+    let mut s = with_wallet(&[], None);
+    update(&mut s, Event::SaveNewCard(true));
+    type_card(&mut s);
+    let (request, _, _) = tokenize(&update(&mut s, Event::Continue));
+    update(
+        &mut s,
+        Event::Frame(FromFrame::Tokenized {
+            request,
+            source: card("src_new"),
+        }),
+    );
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Source(Err(ApiError::Conflict(err(
+            "nonreusable_source",
+            None,
+            "This card can't be saved.",
+        ))))),
+    );
+    assert_eq!(
+        sends(&cmds),
+        vec![Call::AttachSource(id("chk_1"), SourceId("src_new".into()))],
+        "the purchase goes on with the card"
+    );
+    assert_eq!(
+        s.wallet.save_refused.as_deref(),
+        Some("This card can't be saved.")
+    );
+    // Guests are never offered it.
+    let mut g = at_payment(Config::default());
+    g.wallet.customer = None;
+    update(&mut g, Event::SaveNewCard(true));
+    assert!(!g.wallet.save_new);
+}
+
+#[test]
+fn removing_a_saved_card_asks_first_and_keeps_it_when_removal_fails() {
+    let mut s = with_wallet(&[visa(), mastercard()], Some("src_visa"));
+    update(&mut s, Event::AskRemove(SourceId("src_visa".into())));
+    assert_eq!(s.wallet.confirm_remove, Some(SourceId("src_visa".into())));
+    assert!(update(&mut s, Event::CancelRemove).is_empty());
+    assert_eq!(s.wallet.confirm_remove, None);
+    update(&mut s, Event::AskRemove(SourceId("src_visa".into())));
+    let cmds = update(&mut s, Event::ConfirmRemove);
+    assert_eq!(
+        sends(&cmds),
+        vec![Call::RemoveSource(
+            "cus_1".into(),
+            SourceId("src_visa".into())
+        )]
+    );
+    assert!(
+        update(&mut s, Event::Continue).is_empty(),
+        "one request at a time"
+    );
+    update(&mut s, Event::Reply(Reply::Removed(Ok(()))));
+    assert!(s.wallet.card(&SourceId("src_visa".into())).is_none());
+    assert_eq!(
+        s.wallet.choice, None,
+        "the removed card is no longer chosen"
+    );
+
+    update(&mut s, Event::AskRemove(SourceId("src_mc".into())));
+    update(&mut s, Event::ConfirmRemove);
+    update(
+        &mut s,
+        Event::Reply(Reply::Removed(Err(ApiError::Server {
+            status: 500,
+            retry_after: None,
+        }))),
+    );
+    assert!(
+        s.wallet.card(&SourceId("src_mc".into())).is_some(),
+        "still listed"
+    );
+    assert_eq!(s.alert, Some(Alert::RemoveFailed { message: None }));
+}
+
+#[test]
+fn a_decline_on_a_saved_card_marks_it_and_another_saved_card_pays_the_fresh_checkout() {
+    let mut s = with_wallet(&[visa(), mastercard()], Some("src_visa"));
+    let (request, _, _) = authenticate(&update(&mut s, Event::Continue));
+    update(&mut s, Event::Frame(FromFrame::Authenticated { request }));
+    update(&mut s, Event::Reply(Reply::Source(Ok(visa()))));
+    update(&mut s, Event::Reply(Reply::Checkout(Ok(ready("chk_1")))));
+    place(&mut s);
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Order(Err(ApiError::Conflict(err(
+            "source_in_use",
+            None,
+            "This card can't be used for this purchase.",
+        ))))),
+    );
+    let Call::CreateCheckout(body) = one(&cmds) else {
+        panic!()
+    };
+    assert_eq!(
+        body["customerId"], "cus_1",
+        "the fresh checkout keeps the customer"
+    );
+    update(&mut s, Event::Reply(Reply::Checkout(Ok(fresh("chk_2")))));
+    assert_eq!(s.step, Step::Payment);
+    assert_eq!(s.wallet.declined, vec![SourceId("src_visa".into())]);
+    assert_eq!(
+        s.wallet.choice, None,
+        "the declined default is not preselected"
+    );
+    assert!(update(&mut s, Event::ChooseCard(Some(SourceId("src_visa".into())))).is_empty());
+    assert_eq!(s.wallet.choice, None);
+    update(&mut s, Event::ChooseCard(Some(SourceId("src_mc".into()))));
+    let (request, source, _) = authenticate(&update(&mut s, Event::Continue));
+    assert_eq!(source, "src_mc");
+    update(&mut s, Event::Frame(FromFrame::Authenticated { request }));
+    update(&mut s, Event::Reply(Reply::Source(Ok(mastercard()))));
+    update(&mut s, Event::Reply(Reply::Checkout(Ok(ready("chk_2")))));
+    assert_eq!(place(&mut s), id("chk_2"));
+}
+
+#[test]
+fn mounting_on_a_checkout_that_became_an_order_shows_the_order() {
+    let mut s = State::new(Start::Existing(id("chk_paid")), Config::default());
+    update(&mut s, Event::Mounted { seed: 5 });
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Checkout(Err(ApiError::NotFound(vec![])))),
+    );
+    assert_eq!(sends(&cmds), vec![Call::FindOrders(id("chk_paid"))]);
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Orders(Ok(OrderList {
+            has_more: false,
+            data: vec![order("ord_1", "chk_paid", "accepted")],
+        }))),
+    );
+    assert_eq!(s.step, Step::Complete);
+    assert!(notices(&cmds).contains(&Notice::OrderCreated(order(
+        "ord_1", "chk_paid", "accepted"
+    ))));
+    assert!(sends(&cmds).is_empty(), "no second POST /orders");
+
+    // None: this checkout no longer exists (kind `not_found`), nothing retried.
+    let mut s = State::new(Start::Existing(id("chk_gone")), Config::default());
+    update(&mut s, Event::Mounted { seed: 5 });
+    update(
+        &mut s,
+        Event::Reply(Reply::Checkout(Err(ApiError::NotFound(vec![])))),
+    );
+    let cmds = update(
+        &mut s,
+        Event::Reply(Reply::Orders(Ok(OrderList {
+            has_more: false,
+            data: vec![],
+        }))),
+    );
+    assert_eq!(
+        notices(&cmds),
+        vec![
+            Notice::Step("error"),
+            Notice::Error(Failure::CheckoutNotFound)
+        ]
+    );
+    assert_eq!(Failure::CheckoutNotFound.kind(), "not_found");
+    assert!(update(&mut s, Event::Retry).is_empty());
+
+    // A failed lookup is retried (by itself first), still for that checkout.
+    let mut s = State::new(Start::Existing(id("chk_paid")), Config::default());
+    update(&mut s, Event::Mounted { seed: 5 });
+    update(
+        &mut s,
+        Event::Reply(Reply::Checkout(Err(ApiError::NotFound(vec![])))),
+    );
+    update(&mut s, Event::Reply(Reply::Orders(Err(ApiError::Network))));
+    assert_eq!(
+        sends(&update(&mut s, Event::Retry)),
+        vec![Call::FindOrders(id("chk_paid"))]
+    );
+}
+
 mod properties {
     //! Random shopper actions and random server answers, checked against the
     //! invariants that keep money safe.
@@ -1570,6 +1998,11 @@ mod properties {
         FrameUp,
         /// The frame answers a request id that is not the current one.
         StaleFrameAnswer(u8),
+        /// Saved cards: choose one (index) or a new card; save; remove.
+        Choose(Option<usize>),
+        SaveNew(bool),
+        AskRemove(usize),
+        ConfirmRemove,
     }
 
     fn act() -> impl Strategy<Value = Act> {
@@ -1588,6 +2021,10 @@ mod properties {
             1 => Just(Act::FrameDown),
             2 => Just(Act::FrameUp),
             1 => any::<u8>().prop_map(Act::StaleFrameAnswer),
+            2 => prop::option::of(0..3usize).prop_map(Act::Choose),
+            1 => any::<bool>().prop_map(Act::SaveNew),
+            1 => (0..3usize).prop_map(Act::AskRemove),
+            1 => Just(Act::ConfirmRemove),
         ]
     }
 
@@ -1635,12 +2072,17 @@ mod properties {
     #[derive(Debug, Clone, PartialEq)]
     enum Outstanding {
         Http(Call),
-        /// A tokenization in the frame; `challenge`: its 3-D Secure is showing.
+        /// A tokenization (or, with `saved`, a saved card's authentication)
+        /// in the frame; `challenge`: its 3-D Secure is showing.
         Frame {
             request: u32,
             challenge: bool,
+            saved: Option<String>,
         },
     }
+
+    /// The saved cards the world's customer has: two usable, one expired.
+    const SAVED: [(&str, u32); 3] = [("src_s0", 2030), ("src_s1", 2031), ("src_s2", 2020)];
 
     impl World {
         fn new_id(&mut self) -> String {
@@ -1719,6 +2161,23 @@ mod properties {
                         _ => Err(ApiError::Timeout),
                     })
                 }
+                Call::GetCustomer(_) => Reply::Customer(if ok {
+                    let sources = SAVED
+                        .iter()
+                        .map(|(sid, year)| saved(sid, "4242", 7, *year))
+                        .collect::<Vec<_>>();
+                    Ok(customer(&sources, Some("src_s0")))
+                } else {
+                    Err(api_error(n / 3))
+                }),
+                Call::SaveSource(_, sid) => Reply::Source(if ok {
+                    Ok(saved(sid.as_str(), "1111", 7, 2030))
+                } else {
+                    Err(ApiError::Conflict(err("nonreusable_source", None, "No")))
+                }),
+                Call::RemoveSource(..) => {
+                    Reply::Removed(if ok { Ok(()) } else { Err(api_error(n / 3)) })
+                }
                 Call::FindOrders(cid) => Reply::Orders(if ok {
                     let data = if self.orders.contains(cid) {
                         vec![order("ord", cid.as_str(), "accepted")]
@@ -1739,7 +2198,57 @@ mod properties {
     impl World {
         /// The frame's answer to tokenization `request`, chosen by `n`:
         /// (message, still outstanding, challenge now showing).
-        fn frame_answer(&mut self, request: u32, challenge: bool, n: u8) -> (FromFrame, bool) {
+        fn frame_answer(
+            &mut self,
+            request: u32,
+            challenge: bool,
+            saved: Option<&str>,
+            n: u8,
+        ) -> (FromFrame, bool) {
+            if let Some(sid) = saved {
+                // A saved card: usable as soon as the provider says so.
+                let usable = match (challenge, n % 4) {
+                    (true, 0) | (false, 0 | 1) => true,
+                    (false, 2) => return (FromFrame::ChallengeStarted { request }, true),
+                    _ => false,
+                };
+                if usable {
+                    self.chargeable.insert(sid.to_owned());
+                    return if challenge {
+                        (
+                            FromFrame::ChallengeEnded {
+                                request,
+                                outcome: ChallengeOutcome::Passed,
+                                source: None,
+                            },
+                            false,
+                        )
+                    } else {
+                        (FromFrame::Authenticated { request }, false)
+                    };
+                }
+                return if challenge {
+                    let outcome = [ChallengeOutcome::Failed, ChallengeOutcome::Abandoned]
+                        [usize::from(n / 4) % 2];
+                    (
+                        FromFrame::ChallengeEnded {
+                            request,
+                            outcome,
+                            source: None,
+                        },
+                        false,
+                    )
+                } else {
+                    (
+                        FromFrame::TokenizeFailed {
+                            request,
+                            failure: TokenizeFailure::Refused,
+                            message: None,
+                        },
+                        false,
+                    )
+                };
+            }
             let mut source = |k: u8| {
                 let sid = format!("src_f{request}_{k}");
                 self.chargeable.insert(sid.clone());
@@ -1801,6 +2310,7 @@ mod properties {
             Start::Existing(id("chk_p0")),
             Config {
                 review,
+                today: (2026, 11),
                 ..Config::default()
             },
         );
@@ -1844,12 +2354,18 @@ mod properties {
                 }),
                 Act::Answer(n) => match outstanding.take() {
                     Some(Outstanding::Http(call)) => Event::Reply(world.answer(&call, n)),
-                    Some(Outstanding::Frame { request, challenge }) => {
-                        let (msg, still) = world.frame_answer(request, challenge, n);
+                    Some(Outstanding::Frame {
+                        request,
+                        challenge,
+                        saved,
+                    }) => {
+                        let (msg, still) =
+                            world.frame_answer(request, challenge, saved.as_deref(), n);
                         if still {
                             outstanding = Some(Outstanding::Frame {
                                 request,
                                 challenge: true,
+                                saved,
                             });
                         }
                         Event::Frame(msg)
@@ -1864,6 +2380,10 @@ mod properties {
                     }
                     Event::FrameFailed
                 }
+                Act::Choose(k) => Event::ChooseCard(k.map(|k| SourceId(SAVED[k].0.to_owned()))),
+                Act::SaveNew(on) => Event::SaveNewCard(on),
+                Act::AskRemove(k) => Event::AskRemove(SourceId(SAVED[k].0.to_owned())),
+                Act::ConfirmRemove => Event::ConfirmRemove,
                 Act::FrameUp => {
                     if world.frame_up {
                         continue;
@@ -1876,7 +2396,7 @@ mod properties {
                     // it must change nothing at all.
                     let stale = s.request.wrapping_add(1 + u32::from(n));
                     let before = s.clone();
-                    let (msg, _) = world.frame_answer(stale, n % 2 == 0, n);
+                    let (msg, _) = world.frame_answer(stale, n % 2 == 0, None, n);
                     let cmds = update(&mut s, Event::Frame(msg));
                     prop_assert!(
                         cmds.is_empty(),
@@ -1944,13 +2464,32 @@ mod properties {
                         outstanding = Some(Outstanding::Frame {
                             request: *request,
                             challenge: false,
+                            saved: None,
+                        });
+                    }
+                    Command::ToFrame(ToFrame::Authenticate {
+                        request, source_id, ..
+                    }) => {
+                        prop_assert!(
+                            outstanding.is_none(),
+                            "an authentication while {:?} is in flight",
+                            outstanding
+                        );
+                        prop_assert!(world.frame_up, "authenticated without a live frame");
+                        prop_assert!(source_id != SAVED[2].0, "an expired saved card was used");
+                        outstanding = Some(Outstanding::Frame {
+                            request: *request,
+                            challenge: false,
+                            saved: Some(source_id.clone()),
                         });
                     }
                     Command::ToFrame(ToFrame::Challenge { request }) => {
                         prop_assert!(outstanding.is_none());
+                        let saved = s.wallet.paying_with.as_ref().map(|id| id.0.clone());
                         outstanding = Some(Outstanding::Frame {
                             request: *request,
                             challenge: true,
+                            saved,
                         });
                     }
                     Command::ToFrame(ToFrame::CancelChallenge { .. }) => {

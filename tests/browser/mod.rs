@@ -327,6 +327,46 @@ impl Rig {
         c["id"].as_str().unwrap().to_owned()
     }
 
+    /// A registered shopper with these saved cards (`[(number, month, year)]`,
+    /// the first the default) through the sandbox's control API; returns the
+    /// customer's JSON (ids and secrets).
+    pub fn create_customer(&self, id: &str, cards: &[(&str, u32, u32)]) -> Value {
+        let cards: Vec<Value> = cards
+            .iter()
+            .enumerate()
+            .map(|(i, (number, month, year))| {
+                json!({"number": number, "expirationMonth": month, "expirationYear": year,
+                       "default": i == 0})
+            })
+            .collect();
+        self.sandbox
+            .shared
+            .store()
+            .create_customer(&json!({"id": id, "email": "jdoe@example.com", "cards": cards}))
+            .expect("create customer")
+    }
+
+    /// A checkout of the registered shopper `customer`; returns its id.
+    pub fn create_registered_checkout(&self, customer: &str) -> String {
+        let address = json!({"line1": "10380 Bren Rd W", "line2": "", "city": "Minnetonka",
+                             "postalCode": "55343", "state": "MN", "country": "US"});
+        let body = json!({
+            "currency": "USD", "locale": "en_US", "email": "jdoe@example.com",
+            "customerId": customer,
+            "billTo": {"name": "Jane Doe", "phone": "", "address": address},
+            "shipTo": {"name": "Jane Doe", "address": address},
+            "items": [{"skuId": "sku_mug", "quantity": 2, "price": 10.0,
+                       "productDetails": {"name": "Mug", "image": "/img/mug.svg"}}]
+        });
+        let c = self
+            .sandbox
+            .shared
+            .store()
+            .create_checkout(&body)
+            .expect("create checkout");
+        c["id"].as_str().unwrap().to_owned()
+    }
+
     /// The input labelled `label` (its accessible name), waiting for it to appear.
     pub async fn field(&self, label: &str) -> Element {
         let xpath = format!("//label[normalize-space()='{label}']");
@@ -475,6 +515,19 @@ impl Rig {
         };
         self.leave_frame().await;
         token
+    }
+
+    /// Waits (up to 5 s) until keyboard focus is on the card frame's field
+    /// with this `autocomplete` token; returns where focus was last.
+    pub async fn wait_for_card_focus(&self, token: &str) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let now = self.focused_card_field().await;
+            if now.as_deref() == Some(token) || Instant::now() > deadline {
+                return now;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Whether the card frame's card number is empty.

@@ -853,3 +853,650 @@ fn prefill_fills_only_an_empty_name() {
     );
     assert_eq!(m.values[CardField::Name as usize], "Mary Ann Smith");
 }
+
+// --- saved sources ----------------------------------------------------------
+
+const SAVED_SECRET: &str = "src_saved_s3cr3t_77";
+const SAVED_ACS: &str = "http://localhost:8789/challenge?sourceId=src_saved&token=s1";
+
+fn authenticate_msg(request: u32) -> ToFrame {
+    ToFrame::Authenticate {
+        request,
+        session_id: "ses_1".into(),
+        source_id: "src_saved".into(),
+        client_secret: SAVED_SECRET.into(),
+    }
+}
+
+fn authentication(v: Value) -> Authentication {
+    serde_json::from_value(v).unwrap()
+}
+
+fn status(s: &str) -> Authentication {
+    authentication(json!({ "status": s }))
+}
+
+fn saved_3ds(url: &str) -> Authentication {
+    authentication(json!({"status": "requires_action",
+        "nextAction": {"action": "three_d_secure", "data": {"challengeUrl": url}}}))
+}
+
+fn auth_answer(
+    m: &mut FrameModel,
+    call: u32,
+    result: Result<Authentication, ApiError>,
+) -> Vec<FrameCommand> {
+    ev(m, FrameEvent::Authentication { call, result })
+}
+
+fn the_call() -> SourceCall {
+    SourceCall::Authenticate {
+        id: SourceId("src_saved".into()),
+        session_id: SessionId("ses_1".into()),
+        client_secret: ClientSecret(SAVED_SECRET.into()),
+    }
+}
+
+/// A frame with a new card typed in (the shopper then picked a saved card)
+/// whose authentication (request 1) is in flight; returns its call.
+fn authenticating() -> (FrameModel, u32) {
+    let mut m = typed("4444 2222 3333 1111", "123");
+    let (call, request) = sent(&msg(&mut m, authenticate_msg(1)));
+    assert_eq!(request, the_call());
+    (m, call)
+}
+
+/// As [`authenticating`], with the saved card's challenge on screen.
+fn saved_challenging() -> (FrameModel, Vec<FrameCommand>) {
+    let (mut m, call) = authenticating();
+    let cmds = auth_answer(&mut m, call, Ok(saved_3ds(SAVED_ACS)));
+    (m, cmds)
+}
+
+/// As [`saved_challenging`], after the challenge was abandoned.
+fn saved_abandoned() -> FrameModel {
+    let (mut m, _) = saved_challenging();
+    msg(&mut m, ToFrame::CancelChallenge { request: 1 });
+    m
+}
+
+/// The return hint for the saved source: the authentication is asked again.
+fn saved_returned(m: &mut FrameModel) -> u32 {
+    let cmds = ev(
+        m,
+        FrameEvent::ChallengeReturned {
+            source_id: "src_saved".into(),
+        },
+    );
+    assert_eq!(cmds[0], FrameCommand::HideChallenge);
+    let (call, request) = sent(&cmds);
+    assert_eq!(request, the_call(), "asked again, not read");
+    call
+}
+
+/// What the shopper typed into the new-card form, untouched.
+fn assert_typed_card_kept(m: &FrameModel) {
+    assert_eq!(m.value(CardField::Name), "Mary Ann Smith");
+    assert_eq!(m.value(CardField::Number), "4444 2222 3333 1111");
+    assert_eq!(m.value(CardField::Expiry), "12/30");
+    assert_eq!(m.value(CardField::Cvc), "123");
+}
+
+/// The widget's message, as it writes it, reads as `Authenticate`.
+#[test]
+fn authenticate_reads_from_the_wire() {
+    let text = r#"{"v":1,"type":"authenticate","request":3,"sessionId":"ses_1",
+        "sourceId":"src_saved","clientSecret":"src_saved_s3cr3t_77"}"#;
+    assert_eq!(
+        crate::card_frame::protocol::decode::<ToFrame>(text),
+        Some(authenticate_msg(3))
+    );
+    assert!(
+        crate::card_frame::protocol::encode(&FromFrame::Authenticated { request: 3 })
+            .contains(r#""type":"authenticated""#)
+    );
+}
+
+/// The provider's answer decodes with unknown fields and without optional ones.
+#[test]
+fn the_authentication_answer_decodes() {
+    let a: Authentication = crate::model::classify(
+        200,
+        r#"{"status":"requires_action","extra":1,
+            "nextAction":{"action":"three_d_secure","data":{"challengeUrl":"https://acs/c"}}}"#,
+        None,
+    )
+    .unwrap();
+    assert_eq!(a.status, "requires_action");
+    assert_eq!(a.next_action.unwrap().data["challengeUrl"], "https://acs/c");
+    assert_eq!(
+        crate::model::classify::<Authentication>(200, r#"{"status":"complete"}"#, None),
+        Ok(status("complete"))
+    );
+    assert_eq!(
+        crate::model::classify::<Authentication>(200, "<html>", None),
+        Err(ApiError::Decode)
+    );
+}
+
+/// `Authenticate` is one `POST /sources/{id}/authentications` with the
+/// contract's body; the typed card is neither sent nor cleared.
+#[test]
+fn authenticate_posts_the_contract_call() {
+    let (m, _) = authenticating();
+    let body: Value = serde_json::from_str(&the_call().body().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({"sessionId": "ses_1", "clientSecret": SAVED_SECRET})
+    );
+    assert_typed_card_kept(&m);
+    assert!(m.state().errors.is_empty());
+    // Also from an empty form: no card is needed.
+    let mut m = started();
+    assert_eq!(sent(&msg(&mut m, authenticate_msg(1))).1, the_call());
+    assert!(answers(&msg(&mut m, authenticate_msg(2))).is_empty());
+}
+
+/// A message without a source or a secret is refused without a call.
+#[test]
+fn authenticate_without_a_source_or_secret_is_refused() {
+    for (source_id, client_secret) in [("", SAVED_SECRET), ("src_saved", "")] {
+        let mut m = started();
+        let cmds = msg(
+            &mut m,
+            ToFrame::Authenticate {
+                request: 1,
+                session_id: "ses_1".into(),
+                source_id: source_id.into(),
+                client_secret: client_secret.into(),
+            },
+        );
+        assert_eq!(
+            answers(&cmds),
+            [FromFrame::TokenizeFailed {
+                request: 1,
+                failure: TokenizeFailure::Refused,
+                message: None
+            }]
+        );
+        assert!(!cmds.iter().any(|c| matches!(c, FrameCommand::Send { .. })));
+        assert_eq!(m.job, None);
+    }
+}
+
+/// `complete` or `authentication_not_required`: `Authenticated`; the job
+/// (and its secret) is gone, the typed card is still there.
+#[test]
+fn saved_source_authenticated() {
+    for s in ["complete", "authentication_not_required"] {
+        let (mut m, call) = authenticating();
+        let cmds = auth_answer(&mut m, call, Ok(status(s)));
+        assert_eq!(
+            answers(&cmds),
+            [FromFrame::Authenticated { request: 1 }],
+            "{s}"
+        );
+        assert!(!cmds.iter().any(|c| matches!(c, FrameCommand::Send { .. })));
+        assert_eq!(m.job, None, "{s}: the secret went with the job");
+        assert_typed_card_kept(&m);
+        // Not busy any more: the typed card may be tokenized after all.
+        let (_, next) = sent(&msg(&mut m, tokenize_msg(2)));
+        assert!(matches!(next, SourceCall::Create(_)));
+    }
+}
+
+/// `failed`, a 4xx or a 409 (an expired card): refused, with the provider's
+/// message; nothing is put next to the new-card inputs.
+#[test]
+fn saved_source_refused() {
+    let (mut m, call) = authenticating();
+    let cmds = auth_answer(&mut m, call, Ok(status("failed")));
+    assert_eq!(
+        answers(&cmds),
+        [FromFrame::TokenizeFailed {
+            request: 1,
+            failure: TokenizeFailure::Refused,
+            message: None
+        }]
+    );
+    assert_eq!(m.job, None);
+
+    for status in [409, 400, 403] {
+        let (mut m, call) = authenticating();
+        let e = refused(status, Some("creditCard.number"), "This card has expired.");
+        let cmds = auth_answer(&mut m, call, Err(e));
+        assert_eq!(
+            answers(&cmds),
+            [FromFrame::TokenizeFailed {
+                request: 1,
+                failure: TokenizeFailure::Refused,
+                message: Some("This card has expired.".into())
+            }],
+            "{status}"
+        );
+        assert!(m.state().errors.is_empty(), "{status}");
+        assert_typed_card_kept(&m);
+        assert_eq!(m.job, None);
+    }
+    let (mut m, call) = authenticating();
+    let cmds = auth_answer(&mut m, call, Err(ApiError::NotFound(vec![])));
+    assert_eq!(
+        answers(&cmds),
+        [FromFrame::TokenizeFailed {
+            request: 1,
+            failure: TokenizeFailure::Refused,
+            message: None
+        }]
+    );
+}
+
+/// No response, a timeout, a 5xx or an unreadable answer: that failure; the
+/// widget may send `Authenticate` again.
+#[test]
+fn saved_source_failures_without_an_answer() {
+    let server = ApiError::Server {
+        status: 503,
+        retry_after: Some(2),
+    };
+    let cases: [(Result<Authentication, ApiError>, TokenizeFailure); 8] = [
+        (Err(server), TokenizeFailure::Server),
+        (Err(ApiError::Network), TokenizeFailure::Network),
+        (Err(ApiError::Timeout), TokenizeFailure::Timeout),
+        (Err(ApiError::Decode), TokenizeFailure::Decode),
+        (Ok(status("pending")), TokenizeFailure::Decode),
+        (Ok(status("")), TokenizeFailure::Decode),
+        (Ok(status("requires_action")), TokenizeFailure::Decode),
+        (
+            Ok(saved_3ds("javascript:alert(1)")),
+            TokenizeFailure::Decode,
+        ),
+    ];
+    for (result, failure) in cases {
+        let (mut m, call) = authenticating();
+        let cmds = auth_answer(&mut m, call, result);
+        assert_eq!(
+            answers(&cmds),
+            [FromFrame::TokenizeFailed {
+                request: 1,
+                failure,
+                message: None
+            }],
+            "{failure:?}"
+        );
+        assert_eq!(m.challenge_url(), None);
+        assert_typed_card_kept(&m);
+        assert_eq!(sent(&msg(&mut m, authenticate_msg(2))).1, the_call());
+    }
+}
+
+/// `requires_action`: the challenge shows in the frame as for a new card;
+/// the typed card stays (hidden) for `Use a new card`.
+#[test]
+fn saved_source_requires_action_shows_the_challenge() {
+    let (m, cmds) = saved_challenging();
+    assert_eq!(
+        cmds[cmds.len() - 2..],
+        [
+            FrameCommand::ShowChallenge(SAVED_ACS.into()),
+            FrameCommand::Post(FromFrame::ChallengeStarted { request: 1 })
+        ]
+    );
+    assert_eq!(m.challenge_url(), Some(SAVED_ACS));
+    assert_eq!(m.announcement(), text::CHALLENGE_NOTE);
+    assert_typed_card_kept(&m);
+}
+
+/// The return hint (only for the saved source) asks the authentication
+/// again; its answer decides: complete / not required → passed, failed or a
+/// refusal → failed, still requires_action or no answer → abandoned.
+#[test]
+fn saved_source_challenge_outcomes() {
+    let (mut m, _) = saved_challenging();
+    let before = m.clone();
+    assert!(ev(
+        &mut m,
+        FrameEvent::ChallengeReturned {
+            source_id: "src_3ds".into()
+        }
+    )
+    .is_empty());
+    assert_eq!(m, before);
+
+    let cases: [(Result<Authentication, ApiError>, ChallengeOutcome); 8] = [
+        (Ok(status("complete")), ChallengeOutcome::Passed),
+        (
+            Ok(status("authentication_not_required")),
+            ChallengeOutcome::Passed,
+        ),
+        (Ok(status("failed")), ChallengeOutcome::Failed),
+        (
+            Err(refused(409, None, "Expired.")),
+            ChallengeOutcome::Failed,
+        ),
+        (Ok(saved_3ds(SAVED_ACS)), ChallengeOutcome::Abandoned),
+        (Ok(status("requires_action")), ChallengeOutcome::Abandoned),
+        (Err(ApiError::Network), ChallengeOutcome::Abandoned),
+        (
+            Err(ApiError::Server {
+                status: 500,
+                retry_after: None,
+            }),
+            ChallengeOutcome::Abandoned,
+        ),
+    ];
+    for (result, outcome) in cases {
+        let (mut m, _) = saved_challenging();
+        let call = saved_returned(&mut m);
+        assert_eq!(m.challenge_url(), None);
+        assert!(
+            ev(
+                &mut m,
+                FrameEvent::ChallengeReturned {
+                    source_id: "src_saved".into()
+                }
+            )
+            .is_empty(),
+            "one re-ask per return"
+        );
+        let cmds = auth_answer(&mut m, call, result);
+        assert_eq!(
+            answers(&cmds),
+            [FromFrame::ChallengeEnded {
+                request: 1,
+                outcome,
+                source: None
+            }],
+            "{outcome:?}"
+        );
+        assert_typed_card_kept(&m);
+        let abandoned = outcome == ChallengeOutcome::Abandoned;
+        assert_eq!(m.job.is_none(), !abandoned, "{outcome:?}: the secret went");
+        // Only an abandoned challenge may be shown again.
+        let again = msg(&mut m, ToFrame::Challenge { request: 1 });
+        assert_eq!(again.is_empty(), !abandoned, "{outcome:?}");
+    }
+}
+
+/// `Verify again` asks the authentication again: passed meanwhile, or the
+/// challenge with the fresh URL it returns (or the old one without an answer).
+#[test]
+fn saved_source_verify_again() {
+    let fresh = "http://localhost:8789/challenge?sourceId=src_saved&token=s2";
+    let cases: [(Result<Authentication, ApiError>, Option<&str>); 4] = [
+        (Ok(saved_3ds(fresh)), Some(fresh)),
+        (Ok(status("requires_action")), Some(SAVED_ACS)),
+        (Err(ApiError::Timeout), Some(SAVED_ACS)),
+        (Ok(status("complete")), None),
+    ];
+    for (result, shown) in cases {
+        let mut m = saved_abandoned();
+        let (call, request) = sent(&msg(&mut m, ToFrame::Challenge { request: 1 }));
+        assert_eq!(request, the_call());
+        assert!(msg(&mut m, ToFrame::Challenge { request: 1 }).is_empty());
+        let cmds = auth_answer(&mut m, call, result);
+        match shown {
+            Some(url) => {
+                assert_eq!(
+                    cmds[cmds.len() - 2..],
+                    [
+                        FrameCommand::ShowChallenge(url.into()),
+                        FrameCommand::Post(FromFrame::ChallengeStarted { request: 1 })
+                    ]
+                );
+                assert_eq!(m.challenge_url(), Some(url));
+                // The fresh challenge returns like the first.
+                let call = saved_returned(&mut m);
+                let cmds = auth_answer(&mut m, call, Ok(status("complete")));
+                assert_eq!(
+                    answers(&cmds),
+                    [FromFrame::ChallengeEnded {
+                        request: 1,
+                        outcome: ChallengeOutcome::Passed,
+                        source: None
+                    }]
+                );
+            }
+            None => assert_eq!(
+                answers(&cmds),
+                [FromFrame::ChallengeEnded {
+                    request: 1,
+                    outcome: ChallengeOutcome::Passed,
+                    source: None
+                }]
+            ),
+        }
+    }
+}
+
+/// `CancelChallenge` closes the saved card's challenge (abandoned); a re-ask
+/// in flight is then ignored.
+#[test]
+fn saved_source_cancel() {
+    let (mut m, _) = saved_challenging();
+    assert_eq!(
+        msg(&mut m, ToFrame::CancelChallenge { request: 1 }),
+        [
+            FrameCommand::HideChallenge,
+            FrameCommand::Post(FromFrame::ChallengeEnded {
+                request: 1,
+                outcome: ChallengeOutcome::Abandoned,
+                source: None
+            })
+        ]
+    );
+    assert!(msg(&mut m, ToFrame::CancelChallenge { request: 1 }).is_empty());
+    assert_typed_card_kept(&m);
+
+    let (mut m, _) = saved_challenging();
+    let call = saved_returned(&mut m);
+    let cmds = msg(&mut m, ToFrame::CancelChallenge { request: 1 });
+    assert_eq!(
+        answers(&cmds),
+        [FromFrame::ChallengeEnded {
+            request: 1,
+            outcome: ChallengeOutcome::Abandoned,
+            source: None
+        }]
+    );
+    let before = m.clone();
+    assert!(auth_answer(&mut m, call, Ok(status("complete"))).is_empty());
+    assert_eq!(m, before);
+}
+
+/// One job at a time: `Authenticate` or `Tokenize` while either runs changes
+/// nothing; after an abandoned challenge, either may start afresh.
+#[test]
+fn one_job_at_a_time_with_saved_sources() {
+    let busy: [fn() -> FrameModel; 4] = [
+        || authenticating().0,
+        || saved_challenging().0,
+        || {
+            let (mut m, _) = saved_challenging();
+            saved_returned(&mut m);
+            m
+        },
+        || {
+            let mut m = typed("4444 2222 3333 1111", "123");
+            sent(&msg(&mut m, tokenize_msg(1)));
+            m
+        },
+    ];
+    for setup in busy {
+        for second in [authenticate_msg(2), tokenize_msg(2)] {
+            let mut m = setup();
+            let before = m.clone();
+            assert!(msg(&mut m, second).is_empty(), "{before:?}");
+            assert_eq!(m, before);
+        }
+    }
+    let (mut m, _) = challenging();
+    let before = m.clone();
+    assert!(msg(&mut m, authenticate_msg(2)).is_empty());
+    assert_eq!(m, before);
+
+    // After an abandoned saved challenge: the new card instead...
+    let mut m = saved_abandoned();
+    let (call, request) = sent(&msg(&mut m, tokenize_msg(2)));
+    assert!(matches!(request, SourceCall::Create(_)));
+    assert!(msg(&mut m, ToFrame::Challenge { request: 1 }).is_empty());
+    let cmds = answer(&mut m, call, Ok(chargeable("src_2")));
+    assert!(matches!(
+        answers(&cmds)[..],
+        [FromFrame::Tokenized { request: 2, .. }]
+    ));
+    // ...or another saved card, after a new card's abandoned challenge.
+    let mut m = abandoned();
+    let (call, request) = sent(&msg(&mut m, authenticate_msg(2)));
+    assert_eq!(request, the_call());
+    let cmds = auth_answer(&mut m, call, Ok(status("complete")));
+    assert_eq!(answers(&cmds), [FromFrame::Authenticated { request: 2 }]);
+}
+
+/// Stale request ids, late answers and answers of the other kind change
+/// nothing and say nothing, during a saved source's job too.
+#[test]
+fn stale_ids_change_nothing_for_saved_sources() {
+    let stale = [
+        FrameEvent::Message(ToFrame::Challenge { request: 7 }),
+        FrameEvent::Message(ToFrame::CancelChallenge { request: 7 }),
+        FrameEvent::Authentication {
+            call: 999,
+            result: Ok(status("complete")),
+        },
+        FrameEvent::Answer {
+            call: 999,
+            result: Ok(chargeable("src_x")),
+        },
+        FrameEvent::ChallengeReturned {
+            source_id: "src_x".into(),
+        },
+    ];
+    let setups: [fn() -> FrameModel; 5] = [
+        started,
+        || authenticating().0,
+        || saved_challenging().0,
+        saved_abandoned,
+        || challenging().0,
+    ];
+    for setup in setups {
+        for e in stale.clone() {
+            let mut m = setup();
+            let before = m.clone();
+            let label = format!("{e:?} on {before:?}");
+            assert!(update(&mut m, e).is_empty(), "{label}");
+            assert_eq!(m, before, "{label}");
+        }
+    }
+    // An answer of the wrong kind for the current call number is not one.
+    let (mut m, call) = authenticating();
+    let before = m.clone();
+    assert!(answer(&mut m, call, Ok(chargeable("src_saved"))).is_empty());
+    assert_eq!(m, before);
+    let mut m = typed("4444 2222 3333 1111", "123");
+    let (call, _) = sent(&msg(&mut m, tokenize_msg(1)));
+    let before = m.clone();
+    assert!(auth_answer(&mut m, call, Ok(status("complete"))).is_empty());
+    assert_eq!(m, before);
+    // The first authentication's late answer after a second one.
+    let (mut m, first) = authenticating();
+    auth_answer(&mut m, first, Err(ApiError::Network));
+    sent(&msg(&mut m, authenticate_msg(2)));
+    let before = m.clone();
+    assert!(auth_answer(&mut m, first, Ok(status("complete"))).is_empty());
+    assert_eq!(m, before);
+}
+
+/// `Reset` during a saved card's challenge closes it and drops the job.
+#[test]
+fn reset_during_a_saved_challenge() {
+    let (mut m, _) = saved_challenging();
+    let cmds = msg(&mut m, ToFrame::Reset);
+    assert!(cmds.contains(&FrameCommand::HideChallenge), "{cmds:?}");
+    assert!(answers(&cmds).is_empty());
+    assert_eq!(m.job, None);
+    assert!(msg(&mut m, ToFrame::Challenge { request: 1 }).is_empty());
+}
+
+/// The saved source's client secret goes into its calls only: never into a
+/// posted message (as the wire carries it), never into a `Debug`.
+#[test]
+fn the_saved_secret_stays_in_the_frame() {
+    let mut all = Vec::new();
+    let mut dbg = format!("{:?}", FrameEvent::Message(authenticate_msg(1)));
+    let mut calls = 0;
+    let mut run = |m: &mut FrameModel, cmds: Vec<FrameCommand>| {
+        dbg.push_str(&format!("{m:?} {cmds:?}"));
+        calls += cmds
+            .iter()
+            .filter(|c| matches!(c, FrameCommand::Send { .. }))
+            .count();
+        all.extend(cmds);
+    };
+    // Passed without a challenge, refused with a message, a 5xx.
+    for result in [
+        Ok(status("authentication_not_required")),
+        Ok(status("failed")),
+        Err(refused(409, None, "This card has expired.")),
+        Err(ApiError::Server {
+            status: 502,
+            retry_after: None,
+        }),
+    ] {
+        let mut m = started();
+        let cmds = msg(&mut m, authenticate_msg(1));
+        let (call, _) = sent(&cmds);
+        run(&mut m, cmds);
+        let cmds = auth_answer(&mut m, call, result);
+        run(&mut m, cmds);
+    }
+    // A challenge: passed, failed, abandoned then verified again, cancelled.
+    for result in [
+        Ok(status("complete")),
+        Ok(status("failed")),
+        Ok(saved_3ds(SAVED_ACS)),
+    ] {
+        let mut m = started();
+        let cmds = msg(&mut m, authenticate_msg(1));
+        let (call, _) = sent(&cmds);
+        run(&mut m, cmds);
+        let cmds = auth_answer(&mut m, call, Ok(saved_3ds(SAVED_ACS)));
+        run(&mut m, cmds);
+        let cmds = ev(
+            &mut m,
+            FrameEvent::ChallengeReturned {
+                source_id: "src_saved".into(),
+            },
+        );
+        let (call, _) = sent(&cmds);
+        run(&mut m, cmds);
+        let cmds = auth_answer(&mut m, call, result);
+        run(&mut m, cmds);
+        let cmds = msg(&mut m, ToFrame::Challenge { request: 1 });
+        if let Some(FrameCommand::Send { call, .. }) = cmds.first().cloned() {
+            run(&mut m, cmds);
+            let cmds = auth_answer(&mut m, call, Ok(saved_3ds(SAVED_ACS)));
+            run(&mut m, cmds);
+            let cmds = msg(&mut m, ToFrame::CancelChallenge { request: 1 });
+            run(&mut m, cmds);
+        }
+    }
+    assert_eq!(calls, 11, "every call was looked at");
+    let wire: String = posts(&all)
+        .iter()
+        .map(crate::card_frame::protocol::encode)
+        .collect();
+    for kind in [
+        "authenticated",
+        "tokenizeFailed",
+        "challengeStarted",
+        "challengeEnded",
+    ] {
+        assert!(
+            wire.contains(&format!(r#""type":"{kind}""#)),
+            "{kind}: {wire}"
+        );
+    }
+    assert!(!wire.contains(SAVED_SECRET), "posted: {wire}");
+    assert!(!dbg.contains(SAVED_SECRET), "in Debug: {dbg}");
+    assert!(dbg.contains("[redacted]"));
+}
