@@ -309,15 +309,27 @@ impl Rig {
     /// Creates a checkout in the sandbox (as the merchant's server would) and
     /// returns its id. `email` and `postal` vary per test.
     pub fn create_checkout(&self, email: &str, postal: &str) -> String {
+        self.checkout_with(email, postal, None)
+    }
+
+    /// A checkout of the registered shopper `customer`; returns its id.
+    pub fn create_registered_checkout(&self, customer: &str) -> String {
+        self.checkout_with("jdoe@example.com", "55343", Some(customer))
+    }
+
+    fn checkout_with(&self, email: &str, postal: &str, customer: Option<&str>) -> String {
         let address = json!({"line1": "10380 Bren Rd W", "line2": "", "city": "Minnetonka",
                              "postalCode": postal, "state": "MN", "country": "US"});
-        let body = json!({
+        let mut body = json!({
             "currency": "USD", "locale": "en_US", "email": email,
             "billTo": {"name": "Jane Doe", "phone": "", "address": address},
             "shipTo": {"name": "Jane Doe", "address": address},
             "items": [{"skuId": "sku_mug", "quantity": 2, "price": 10.0,
                        "productDetails": {"name": "Mug", "image": "/img/mug.svg"}}]
         });
+        if let Some(c) = customer {
+            body["customerId"] = json!(c);
+        }
         let c = self
             .sandbox
             .shared
@@ -344,27 +356,6 @@ impl Rig {
             .store()
             .create_customer(&json!({"id": id, "email": "jdoe@example.com", "cards": cards}))
             .expect("create customer")
-    }
-
-    /// A checkout of the registered shopper `customer`; returns its id.
-    pub fn create_registered_checkout(&self, customer: &str) -> String {
-        let address = json!({"line1": "10380 Bren Rd W", "line2": "", "city": "Minnetonka",
-                             "postalCode": "55343", "state": "MN", "country": "US"});
-        let body = json!({
-            "currency": "USD", "locale": "en_US", "email": "jdoe@example.com",
-            "customerId": customer,
-            "billTo": {"name": "Jane Doe", "phone": "", "address": address},
-            "shipTo": {"name": "Jane Doe", "address": address},
-            "items": [{"skuId": "sku_mug", "quantity": 2, "price": 10.0,
-                       "productDetails": {"name": "Mug", "image": "/img/mug.svg"}}]
-        });
-        let c = self
-            .sandbox
-            .shared
-            .store()
-            .create_checkout(&body)
-            .expect("create checkout");
-        c["id"].as_str().unwrap().to_owned()
     }
 
     /// The input labelled `label` (its accessible name), waiting for it to appear.
