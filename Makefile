@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PORT ?= 8787
 export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: demo test setup build lint test-all sizes clean bench bench-memory
+.PHONY: demo test setup build lint test-all sizes clean bench bench-memory screenshots
 
 demo: build
 	cargo run -p sandbox -- --dist dist --port $(PORT)
@@ -64,6 +64,11 @@ bench: build
 # Mount, check out and unmount 50 times in one page: heap and wasm memory growth.
 bench-memory: build
 	cargo run --quiet --example memory_bench
+
+# Pictures of every step (desktop, 360 px, Arabic, dark) for the README, from
+# the dist/ already built: docs/screenshots/*.png.
+screenshots:
+	scripts/screenshots.sh
 
 clean:
 	cargo clean

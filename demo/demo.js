@@ -6,6 +6,9 @@
 //   ?readinessTimeoutMs=N how long to wait for the payment session before "Try again"
 //   ?requestTimeoutMs=N   how long one request may take before it is abandoned
 //   ?challengeTimeoutMs=N how long a 3-D Secure challenge may stay open
+//   ?theme=dark          appearance.theme: light, dark or auto (the "Theme" switch
+//                        sets it, and the "Language" switch sets ?locale=)
+//   ?primary=%230a7      appearance.variables.colorPrimary (a merchant colour)
 //   ?customer=cus_demo   signed in as a registered shopper: the cart carries its
 //                        customerId (the "Signed in as" switch sets it too)
 import init, { mount } from "/checkout-widget.js";
@@ -77,11 +80,42 @@ function options(customerId, checkoutId) {
   else o.cart = customerId ? { ...cart, customerId } : cart;
   if (params.get("review") === "false") o.review = false;
   if (params.get("locale")) o.locale = params.get("locale");
+  const theme = params.get("theme");
+  if (theme || params.get("primary")) {
+    o.appearance = {};
+    if (theme) o.appearance.theme = theme;
+    if (params.get("primary")) o.appearance.variables = { colorPrimary: params.get("primary") };
+  }
   for (const key of ["readinessTimeoutMs", "requestTimeoutMs", "challengeTimeoutMs"]) {
     if (params.get(key)) o[key] = Number(params.get(key));
   }
   return o;
 }
+
+// Language and theme: the page follows the theme too (demo.css), and a
+// change remounts the widget with the new options, on the same checkout.
+const localeSelect = document.getElementById("demo-locale");
+const themeSelect = document.getElementById("demo-theme");
+const urlLocale = params.get("locale") || "";
+if (urlLocale && ![...localeSelect.options].some((o) => o.value === urlLocale)) {
+  localeSelect.add(new Option(urlLocale, urlLocale));
+}
+localeSelect.value = urlLocale;
+themeSelect.value = ["light", "dark", "auto"].includes(params.get("theme")) ? params.get("theme") : "light";
+document.documentElement.dataset.theme = themeSelect.value;
+for (const [select, key] of [[localeSelect, "locale"], [themeSelect, "theme"]]) {
+  select.addEventListener("change", () => {
+    if (select.value && !(key === "theme" && select.value === "light")) params.set(key, select.value);
+    else params.delete(key);
+    document.documentElement.dataset.theme = themeSelect.value;
+    const url = new URL(location.href);
+    url.search = params.toString();
+    history.replaceState(null, "", url);
+    window.checkoutWidget.unmount();
+    window.checkoutWidget = mount(host, options(shopper.value, params.get("checkoutId") || window.currentCheckoutId));
+  });
+}
+host.addEventListener("checkout-ready", (e) => { window.currentCheckoutId = e.detail.checkoutId; });
 
 await init();
 window.checkoutWidget = mount(host, options(shopper.value, params.get("checkoutId")));

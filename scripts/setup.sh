@@ -14,6 +14,7 @@ TRUNK_VERSION=0.21.14   # 0.22 needs a newer rustc than this machine has
 BINARYEN_VERSION=123.0.0 # Debian's wasm-opt 108 silently breaks the bundle
 ESBUILD_VERSION=0.25.12  # minifies the JS glue and the stylesheet (scripts/post-build.py)
 AXE_CORE_VERSION=4.14.1  # the accessibility checks of tests/e2e_a11y.rs (a library, no CLI)
+TYPESCRIPT_VERSION=5.9.3 # tests/typescript.rs type-checks dist/checkout-widget.d.ts (7.x is the native port)
 # The release wasm alone is compiled by a pinned nightly that rebuilds std for
 # size; the Makefile's `build` sets both, and everything else uses stable.
 make_var() { sed -n "s/^$1 := //p" Makefile; }
@@ -92,6 +93,16 @@ axe_core_version() {
   fi
 }
 npm_tool axe-core "$AXE_CORE_VERSION" "$AXE_CORE_VERSION" axe_core_version
+# TypeScript: tests/typescript.rs runs the tsc under npm's global root (as
+# axe-core, so another tsc earlier on PATH does not matter).
+typescript_version() {
+  local tsc
+  tsc="$(npm root -g 2>/dev/null)/typescript/bin/tsc"
+  if [ -f "$tsc" ]; then
+    node "$tsc" --version 2>/dev/null | sed -n 's/^Version //p' || true
+  fi
+}
+npm_tool typescript "$TYPESCRIPT_VERSION" "$TYPESCRIPT_VERSION" typescript_version
 
 # Faster, smaller-memory installs of the build tools (they are not our bundle).
 fast_install() {

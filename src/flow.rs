@@ -507,6 +507,9 @@ pub struct State {
     pub pending: Option<Pending>,
     /// The card frame, as far as the core knows it.
     pub frame: Frame,
+    /// `Continue` was pressed while the frame was still loading: go on once it
+    /// reports a complete card.
+    pub continue_when_ready: bool,
     /// Id of the latest tokenization asked of the frame (answers to others are stale).
     pub request: u32,
     /// The tokenization whose 3-D Secure challenge is open or was abandoned.
@@ -807,6 +810,7 @@ impl State {
             source: None,
             pending: None,
             frame: Frame::default(),
+            continue_when_ready: false,
             request: 0,
             challenge: None,
             wallet: Wallet::default(),
@@ -1332,9 +1336,11 @@ fn continue_payment(s: &mut State) -> Vec<Command> {
             s.alert = Some(Alert::FrameFailed);
         } else {
             s.alert = Some(Alert::FrameLoading);
+            s.continue_when_ready = true;
         }
         return vec![];
     }
+    s.continue_when_ready = false;
     // A saved card needs no typing; a new card needs the frame's complete form.
     let card_complete = s.saved_choice().is_some() || s.frame.state.complete;
     let first = s.form.first_problem(&Field::PAYMENT);
@@ -1490,6 +1496,10 @@ fn on_frame(s: &mut State, msg: FromFrame) -> Vec<Command> {
         }
         FromFrame::State(state) => {
             s.frame.state = state;
+            if s.continue_when_ready && s.frame.ready && s.frame.state.complete {
+                // The shopper already asked to go on.
+                return continue_payment(s);
+            }
             vec![]
         }
         FromFrame::Tokenized { request, source }

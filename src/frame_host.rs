@@ -41,7 +41,8 @@ struct Link {
 }
 
 impl FrameHost {
-    /// The frame for `payments_base` (or `card_frame_url`), from this page.
+    /// The frame for `payments_base` (or `card_frame_url`), from this page,
+    /// themed by `appearance` (allow-listed `--cw-*` pairs, `--cw-theme` too).
     /// Warns once on the console when the payments origin is this page's own:
     /// the card is then not isolated from the page.
     pub fn new(
@@ -49,6 +50,8 @@ impl FrameHost {
         card_frame_url: Option<&str>,
         public_key: Option<String>,
         locale: String,
+        appearance: Vec<(String, String)>,
+        translations: Vec<(String, String)>,
     ) -> Result<Self, String> {
         let location = web_sys::window()
             .map(|w| w.location())
@@ -80,7 +83,8 @@ impl FrameHost {
             payments_base: payments.href().trim_end_matches('/').to_owned(),
             public_key,
             locale,
-            appearance: Vec::new(),
+            appearance,
+            translations,
         };
         let nonce = new_nonce();
         let page = page.href();
@@ -121,6 +125,7 @@ impl FrameHost {
             public_key,
             locale,
             appearance,
+            translations,
             ..
         } = self.init.clone();
         let init = Handshake::Init {
@@ -129,6 +134,7 @@ impl FrameHost {
             public_key,
             locale,
             appearance,
+            translations,
         };
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             let text = js_sys::JSON::stringify(&ev.data())

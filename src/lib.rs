@@ -2,7 +2,7 @@
 //! entry, waits for the payment session, places the order, and recovers from
 //! rejected orders (409: fresh checkout; other 4xx: fix the same checkout).
 //!
-//! The decisions live in pure modules ([`flow`], [`model`], [`options`],
+//! The decisions live in pure modules ([`flow`], [`i18n`], [`model`], [`options`],
 //! [`validation`]) that build and test on any target, with serde for the
 //! contract's JSON. The browser shells only exist on wasm32, each behind its
 //! Cargo feature: the widget's (HTTP through gloo-net, timers, the Leptos
@@ -12,6 +12,7 @@
 
 pub mod card_frame;
 pub mod flow;
+pub mod i18n;
 pub mod model;
 pub mod options;
 pub mod validation;
@@ -28,8 +29,6 @@ mod frame_host;
     any(feature = "widget", feature = "card-frame")
 ))]
 mod http;
-#[cfg(all(target_arch = "wasm32", feature = "widget"))]
-mod i18n;
 #[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod mount;
 #[cfg(all(target_arch = "wasm32", feature = "widget"))]

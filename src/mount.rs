@@ -15,6 +15,7 @@ use crate::api::Api;
 use crate::components::Widget;
 use crate::flow::{Config, Event, State};
 use crate::frame_host::FrameHost;
+use crate::i18n::Messages;
 use crate::options::Options;
 use crate::runtime::{ErrorDetail, Shell};
 
@@ -97,10 +98,17 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
     let frame_timeout_ms = options
         .request_timeout_ms
         .unwrap_or(crate::api::REQUEST_TIMEOUT_MS);
-    let frame_locale = options
-        .locale
-        .clone()
-        .unwrap_or_else(crate::i18n::page_locale);
+    // The locale: the option, else the checkout's (once it is read), else the
+    // page's. The frame starts before the checkout is read: it takes the
+    // option's or the page's.
+    let page_locale = crate::i18n::intl::page_locale();
+    let frame_locale =
+        crate::i18n::choose_locale(options.locale.as_deref(), None, page_locale.as_deref());
+    let frame_text = Messages::new(&frame_locale, &options.translations);
+    for warning in &options.warnings {
+        web_sys::console::warn_1(&JsValue::from_str(warning));
+    }
+    let appearance = options.appearance.clone();
     let prefix = next_prefix();
     let slot: Rc<RefCell<Option<Rc<Shell>>>> = Rc::default();
     let error: Rc<RefCell<Option<String>>> = Rc::default();
@@ -111,11 +119,24 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
         let prefix = prefix.clone();
         leptos::mount::mount_to(host.clone(), move || {
             let state = RwSignal::new(State::new(options.start, config));
+            let locale_option = options.locale;
+            let locale = Memo::new(move |_| {
+                let checkout = state.with(|s| s.checkout.as_ref().and_then(|c| c.locale.clone()));
+                crate::i18n::choose_locale(
+                    locale_option.as_deref(),
+                    checkout.as_deref(),
+                    page_locale.as_deref(),
+                )
+            });
+            let overrides = options.translations;
+            let text = Memo::new(move |_| Messages::new(&locale.get(), &overrides));
             let frame = match FrameHost::new(
                 &options.payments_base,
                 options.card_frame_url.as_deref(),
                 options.public_key.clone(),
-                frame_locale,
+                frame_text.locale().to_owned(),
+                options.appearance.frame_pairs(),
+                frame_text.frame_overrides(),
             ) {
                 Ok(frame) => frame,
                 Err(message) => {
@@ -123,7 +144,15 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
                     return ().into_any();
                 }
             };
-            let shell = Shell::new(state, api, host, prefix.clone(), frame, frame_timeout_ms);
+            let shell = Shell::new(
+                state,
+                api,
+                host,
+                prefix.clone(),
+                frame,
+                frame_timeout_ms,
+                text,
+            );
             let frame_src = shell.frame_src();
             *slot.borrow_mut() = Some(shell.clone());
             // The shell is an `Rc` (not `Send`): kept in the view's reactive
@@ -136,7 +165,7 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
                 shell.try_with_value(|s| s.frame_loaded(iframe));
             });
             view! {
-                <Widget state=state on_event=on_event locale=options.locale prefix=prefix
+                <Widget state=state on_event=on_event text=text prefix=prefix
                     frame_src=frame_src on_frame_load=on_frame_load />
             }
             .into_any()
@@ -152,12 +181,33 @@ fn mount_with(host: HtmlElement, options: Options) -> Result<WidgetHandle, Strin
         .borrow_mut()
         .take()
         .ok_or("checkout-widget: the view did not mount")?;
+    apply_appearance(&host, &appearance);
     // Jitter only: Math.random is plenty.
     let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
     shell.dispatch(Event::Mounted { seed });
     Ok(WidgetHandle {
         inner: Some(Mounted { shell, host, view }),
     })
+}
+
+/// The theme's class and the merchant's `--cw-*` variables on the widget's
+/// root, through the CSSOM (the page's CSP allows no style attribute).
+fn apply_appearance(host: &HtmlElement, appearance: &crate::options::Appearance) {
+    let Some(root) = host
+        .query_selector(".cw-root")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    else {
+        return;
+    };
+    if let Some(class) = appearance.theme.root_class() {
+        let _ = root.class_list().add_1(class);
+    }
+    let style = root.style();
+    for (name, value) in &appearance.variables {
+        let _ = style.set_property(name, value);
+    }
 }
 
 /// `cw1`, `cw2`, ...: unique element-id prefixes for widgets on one page.

@@ -3,7 +3,12 @@
 
 use serde_json::{Map, Value};
 
+use crate::i18n::{self, Overrides};
 use crate::model::CheckoutId;
+
+pub mod appearance;
+
+pub use appearance::{Appearance, Theme};
 
 /// How the widget gets its checkout.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +43,77 @@ pub struct Options {
     pub card_frame_url: Option<String>,
     /// The checkout to work on.
     pub start: Start,
+    /// `appearance`: the theme and the merchant's `--cw-*` variables.
+    pub appearance: Appearance,
+    /// `translations`: the merchant's words for message keys, per locale
+    /// (`{ "de": { "button.continue": "Weiter zur Prüfung" } }`).
+    pub translations: Overrides,
+    /// What the merchant should hear about on the console (unknown message
+    /// keys in `translations`, which are ignored).
+    pub warnings: Vec<String>,
+}
+
+/// `translations`: an object of locale tags, each an object of message keys
+/// (src/i18n/en.rs) to strings; also a JSON string (a `data-translations`
+/// attribute). A malformed shape is an error; unknown keys are dropped with
+/// one warning that lists them (a key from another version of the widget
+/// must not stop a checkout).
+fn translations(obj: &Map<String, Value>) -> Result<(Overrides, Vec<String>), String> {
+    let parsed;
+    let value = match obj.get("translations") {
+        None | Some(Value::Null) => return Ok((Vec::new(), Vec::new())),
+        Some(Value::String(s)) if s.trim().is_empty() => return Ok((Vec::new(), Vec::new())),
+        Some(Value::String(s)) => {
+            parsed = serde_json::from_str::<Value>(s).map_err(|_| {
+                "checkout-widget: option `translations` must be an object (or its JSON)".to_owned()
+            })?;
+            &parsed
+        }
+        Some(v) => v,
+    };
+    let shape = || {
+        "checkout-widget: option `translations` must be an object of locales, each an object \
+         of message keys to strings, e.g. { \"de\": { \"button.continue\": \"Weiter\" } }"
+            .to_owned()
+    };
+    let locales = value.as_object().ok_or_else(shape)?;
+    let mut out = Vec::new();
+    let mut unknown = Vec::new();
+    for (tag, messages) in locales {
+        let well_formed = !tag.is_empty()
+            && tag.len() <= 35
+            && tag
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !well_formed {
+            return Err(format!(
+                "checkout-widget: option `translations` has `{tag}`, which is not a locale tag \
+                 (like `de` or `pt-BR`)"
+            ));
+        }
+        let messages = messages.as_object().ok_or_else(shape)?;
+        let mut pairs = Vec::new();
+        for (key, text) in messages {
+            let text = text.as_str().ok_or_else(|| {
+                format!("checkout-widget: option `translations`: `{tag}`.`{key}` must be a string")
+            })?;
+            if i18n::is_key(key) {
+                pairs.push((key.clone(), text.to_owned()));
+            } else {
+                unknown.push(format!("{tag}.{key}"));
+            }
+        }
+        out.push((i18n::bcp47(tag), pairs));
+    }
+    let warnings = if unknown.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "checkout-widget: option `translations` has unknown message keys, ignored: {}",
+            unknown.join(", ")
+        )]
+    };
+    Ok((out, warnings))
 }
 
 fn text(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
@@ -120,11 +196,15 @@ impl Options {
         let readiness_timeout_ms = millis(obj, "readinessTimeoutMs")?;
         let request_timeout_ms = millis(obj, "requestTimeoutMs")?;
         let challenge_timeout_ms = millis(obj, "challengeTimeoutMs")?;
+        let (translations, warnings) = translations(obj)?;
         Ok(Self {
             readiness_timeout_ms,
             request_timeout_ms,
             challenge_timeout_ms,
             card_frame_url: url(obj, "cardFrameUrl")?,
+            appearance: Appearance::from_json(obj.get("appearance"))?,
+            translations,
+            warnings,
             api_base,
             payments_base,
             public_key: text(obj, "publicKey")?,
@@ -150,6 +230,7 @@ impl Options {
                 "data-readiness-timeout-ms" => "readinessTimeoutMs",
                 "data-request-timeout-ms" => "requestTimeoutMs",
                 "data-challenge-timeout-ms" => "challengeTimeoutMs",
+                "data-translations" => "translations",
                 _ => continue,
             };
             obj.insert(key.into(), Value::String(value));
@@ -256,6 +337,64 @@ mod tests {
         assert!(with(json!({"challengeTimeoutMs": 0}))
             .unwrap_err()
             .contains("challengeTimeoutMs"));
+    }
+
+    /// `translations`: an object of objects of strings; unknown keys are
+    /// dropped with one warning naming them.
+    #[test]
+    fn translations_are_checked() {
+        let with = |t: Value| {
+            Options::from_json(&json!({"apiBase": "/a", "checkoutId": "c", "translations": t}))
+        };
+        let o = with(json!({
+            "de": {"button.continue": "Weiter zur Prüfung", "button.contine": "x"},
+            "en_GB": {"summary.total": "Total due"}
+        }))
+        .unwrap();
+        assert_eq!(
+            o.translations,
+            vec![
+                (
+                    "de".to_owned(),
+                    vec![(
+                        "button.continue".to_owned(),
+                        "Weiter zur Prüfung".to_owned()
+                    )]
+                ),
+                (
+                    "en-GB".to_owned(),
+                    vec![("summary.total".to_owned(), "Total due".to_owned())]
+                ),
+            ]
+        );
+        assert_eq!(o.warnings.len(), 1);
+        assert!(
+            o.warnings[0].contains("de.button.contine"),
+            "{:?}",
+            o.warnings
+        );
+        let none = with(Value::Null).unwrap();
+        assert!(none.translations.is_empty() && none.warnings.is_empty());
+        for bad in [
+            json!("nope"),
+            json!(["de"]),
+            json!({"de": "Weiter"}),
+            json!({"de": {"button.continue": 3}}),
+            json!({"de fr": {}}),
+        ] {
+            let e = with(bad.clone()).unwrap_err();
+            assert!(e.contains("translations"), "{bad}: {e}");
+        }
+        let o = Options::from_attributes([
+            ("data-api-base", "/api".to_string()),
+            ("data-checkout-id", "chk_9".to_string()),
+            (
+                "data-translations",
+                r#"{"fr": {"button.place_order": "Commander"}}"#.to_string(),
+            ),
+        ])
+        .unwrap();
+        assert_eq!(o.translations[0].1[0].1, "Commander");
     }
 
     #[test]

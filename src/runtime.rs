@@ -14,7 +14,7 @@ use crate::api::Api;
 use crate::card_frame::protocol::{FromFrame, ToFrame};
 use crate::flow::{self, Command, Event, Field, Notice, State};
 use crate::frame_host::FrameHost;
-use crate::i18n;
+use crate::i18n::Messages;
 use crate::model::{CheckoutId, OrderId};
 
 /// One mounted widget's machinery.
@@ -32,6 +32,8 @@ pub struct Shell {
     frame_timeout_ms: u64,
     /// The timer waiting for the current frame to be ready.
     frame_timer: Cell<Option<i32>>,
+    /// The shopper's text, for the events' `message`s.
+    text: Memo<Messages>,
 }
 
 impl Shell {
@@ -43,6 +45,7 @@ impl Shell {
         prefix: String,
         frame: FrameHost,
         frame_timeout_ms: u64,
+        text: Memo<Messages>,
     ) -> Rc<Self> {
         let shell = Rc::new(Self {
             state,
@@ -54,6 +57,7 @@ impl Shell {
             frame,
             frame_timeout_ms,
             frame_timer: Cell::new(None),
+            text,
         });
         shell.await_frame();
         shell
@@ -183,6 +187,7 @@ impl Shell {
 
     fn emit(&self, notice: Notice) {
         let host = &self.host;
+        let text = self.text.try_get_untracked().unwrap_or_default();
         match notice {
             Notice::Ready(checkout_id) => {
                 dispatch_event(host, "checkout-ready", &Ready { checkout_id })
@@ -198,7 +203,7 @@ impl Shell {
                 &Declined {
                     checkout_id,
                     new_checkout_id,
-                    message: i18n::alert_message(&alert),
+                    message: text.alert(&alert),
                 },
             ),
             Notice::NeedsInput {
@@ -211,7 +216,7 @@ impl Shell {
                 &NeedsInput {
                     checkout_id,
                     fields,
-                    message: i18n::alert_message(&alert),
+                    message: text.alert(&alert),
                 },
             ),
             Notice::OrderCreated(order) => dispatch_event(
@@ -228,7 +233,7 @@ impl Shell {
                 "checkout-error",
                 &ErrorDetail {
                     kind: f.kind(),
-                    message: i18n::failure_message(&f),
+                    message: text.failure(&f),
                     retryable: f.retryable(),
                 },
             ),

@@ -7,7 +7,10 @@
 //! History: the card frame came in (issue 12) at widget 167,822 B and frame
 //! 101,689 B; saved cards (issue 13: the radio group, saving, removing,
 //! resuming, and the frame's saved-source authentication) took them to
-//! 178,494 B (+10.7 KB) and 104,418 B (+2.7 KB).
+//! 178,494 B (+10.7 KB) and 104,418 B (+2.7 KB); the 13 locales, the
+//! appearance API, brand marks and product images (issue 14) to 214,847 B
+//! (+36.4 KB, of which the 12 non-English widget tables are about 30 KB) and
+//! 110,274 B (+5.9 KB: the frame carries only its own 16 keys per locale).
 //! Lower them as bytes are won (see `make bench` for the comparison with the
 //! peers); never raise one without saying where the bytes went.
 
@@ -15,10 +18,10 @@ use std::path::Path;
 use std::process::Command;
 
 /// Brotli (-q 11) bytes of the widget's wasm + js + css.
-const WIDGET_BUDGET: usize = 182_064;
+const WIDGET_BUDGET: usize = 219_144;
 /// Brotli (-q 11) bytes of the card frame's page assets: wasm + js (glue and
 /// boot script) + css.
-const FRAME_BUDGET: usize = 106_506;
+const FRAME_BUDGET: usize = 112_479;
 
 fn brotli_len(path: &Path) -> usize {
     let out = Command::new("brotli")

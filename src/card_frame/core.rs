@@ -216,6 +216,8 @@ pub struct FrameModel {
     /// The last state posted to the widget (only changes are posted).
     reported: Option<FrameState>,
     announcement: String,
+    /// The frame's text, in its locale (English by default).
+    text: crate::i18n::Messages,
 }
 
 impl fmt::Debug for FrameModel {
@@ -290,6 +292,19 @@ struct Challenge {
 }
 
 impl FrameModel {
+    /// A model that speaks `text` (the init's locale and overrides).
+    pub fn with_text(text: crate::i18n::Messages) -> Self {
+        Self {
+            text,
+            ..Self::default()
+        }
+    }
+
+    /// The frame's text.
+    pub fn text(&self) -> &crate::i18n::Messages {
+        &self.text
+    }
+
     /// A field's value, normalised the way it is displayed.
     pub fn value(&self, field: CardField) -> &str {
         &self.values[field as usize]
@@ -315,7 +330,7 @@ impl FrameModel {
             self.touched[i]
                 .then(|| self.problem(field))
                 .flatten()
-                .map(|p| text::problem_message(field, p))
+                .map(|p| text::problem_message(&self.text, field, p))
         })
     }
 
@@ -436,8 +451,8 @@ pub fn update(m: &mut FrameModel, event: FrameEvent) -> Vec<FrameCommand> {
             out.extend(m.fresh_state());
             return out;
         }
-        // Nothing is reported before the widget's init was accepted.
-        _ if !m.started => return vec![],
+        // A message needs the port, which only the init brings.
+        FrameEvent::Message(_) if !m.started => return vec![],
         FrameEvent::Input(field, raw) => {
             m.set(field, &raw);
             vec![]
@@ -469,6 +484,12 @@ pub fn update(m: &mut FrameModel, event: FrameEvent) -> Vec<FrameCommand> {
         FrameEvent::Authentication { call, result } => on_authentication(m, call, result),
         FrameEvent::ChallengeReturned { source_id } => on_return(m, &source_id),
     };
+    // What the shopper types before the widget's init was accepted is kept,
+    // but nothing is reported until then (there is no port yet); `Started`
+    // reports it all at once.
+    if !m.started {
+        return vec![];
+    }
     // The state first: a failure for an incomplete form arrives with its errors.
     if let Some(state) = m.fresh_state() {
         out.insert(0, state);
@@ -828,7 +849,7 @@ fn start_challenge(m: &mut FrameModel, job: Job, challenge: Challenge) -> Vec<Fr
         stage: Stage::Challenging(challenge),
         ..job
     });
-    m.announcement = text::CHALLENGE_NOTE.into();
+    m.announcement = text::challenge_note(&m.text).to_owned();
     // The inputs give way to the challenge.
     m.focused = None;
     vec![

@@ -21,6 +21,9 @@ pub struct FrameConfig {
     pub locale: String,
     /// Allow-listed `--cw-*` custom properties with safe values only.
     pub appearance: Vec<(String, String)>,
+    /// The merchant's words for the frame's message keys (other keys and
+    /// overlong texts dropped); shown as text, never as HTML.
+    pub translations: Vec<(String, String)>,
 }
 
 /// Where the frame stands, from its own URL: `?origin=<merchant origin>#<nonce>`.
@@ -49,6 +52,7 @@ pub fn accept_init(expected: &Expected<'_>, origin: &str, data: &str) -> Option<
         public_key,
         locale,
         appearance,
+        translations,
     } = protocol::decode::<Handshake>(data)?;
     if nonce != expected.nonce {
         return None;
@@ -73,25 +77,40 @@ pub fn accept_init(expected: &Expected<'_>, origin: &str, data: &str) -> Option<
             .into_iter()
             .filter(|(name, value)| appearance_allowed(name, value))
             .collect(),
+        translations: translations
+            .into_iter()
+            .filter(|(key, text)| crate::i18n::is_frame_key(key) && text.len() <= 500)
+            .take(64)
+            .collect(),
     })
 }
 
 /// The custom properties a merchant may set inside the frame (embedding.md,
-/// "Styling and security").
-pub const APPEARANCE_VARIABLES: [&str; 7] = [
+/// "Styling and security"; the README's "Theming" lists their defaults).
+pub const APPEARANCE_VARIABLES: [&str; 12] = [
     "--cw-color-primary",
+    "--cw-color-primary-text",
     "--cw-color-text",
+    "--cw-color-muted",
     "--cw-color-danger",
     "--cw-color-bg",
+    "--cw-color-input-bg",
+    "--cw-color-border",
+    "--cw-focus-ring",
     "--cw-radius",
-    "--cw-font-family",
     "--cw-spacing",
+    "--cw-font-family",
 ];
 
 /// Whether `value` may be set as `name` inside the frame: a known variable, and
 /// a value that cannot load anything (`url(`, `image-set(`, escapes) or break
-/// out of its declaration (`;`, `{`, `}`).
+/// out of its declaration (`;`, `{`, `}`). `--cw-theme` (the widget's
+/// `appearance.theme`, which the frame turns into a class) is one of `light`,
+/// `dark`, `auto`.
 pub fn appearance_allowed(name: &str, value: &str) -> bool {
+    if name == "--cw-theme" {
+        return matches!(value, "light" | "dark" | "auto");
+    }
     let lower = value.to_ascii_lowercase();
     APPEARANCE_VARIABLES.contains(&name)
         && !value.trim().is_empty()
@@ -141,6 +160,10 @@ mod tests {
                 .into_iter()
                 .map(|(n, v)| (n.into(), v.into()))
                 .collect(),
+            translations: vec![
+                ("card.number".into(), "Kartennr.".into()),
+                ("button.continue".into(), "not a frame key".into()),
+            ],
         })
     }
 
@@ -152,6 +175,11 @@ mod tests {
         assert_eq!(config.payments_base, "http://localhost:8788/api");
         assert_eq!(config.public_key.as_deref(), Some("pk_test_1"));
         assert_eq!(config.locale, "he-IL");
+        // Only the frame's keys travel.
+        assert_eq!(
+            config.translations,
+            [("card.number".to_owned(), "Kartennr.".to_owned())]
+        );
         let bare = init("n0nce", "http://localhost:8788", vec![]);
         assert!(accept_init(&EXPECTED, "http://localhost:8787", &bare).is_some());
     }
@@ -245,6 +273,7 @@ mod tests {
             public_key: Some(String::new()),
             locale: "en\" onload=\"x".into(),
             appearance: vec![],
+            translations: vec![],
         });
         let config = accept_init(&EXPECTED, "http://localhost:8787", &data).unwrap();
         assert_eq!(config.locale, "en");

@@ -72,6 +72,10 @@ pub enum Handshake {
         /// value), already checked by the widget; the frame checks again.
         #[serde(default)]
         appearance: Vec<(String, String)>,
+        /// The merchant's `translations` for the frame's message keys, already
+        /// resolved for `locale` (key → text); the frame checks the keys again.
+        #[serde(default)]
+        translations: Vec<(String, String)>,
     },
 }
 
@@ -400,6 +404,7 @@ mod tests {
             public_key: Some("pk_test_1".into()),
             locale: "en-US".into(),
             appearance: vec![("--cw-color-primary".into(), "#0a7".into())],
+            translations: vec![("card.number".into(), "Kartennr.".into())],
         };
         let text = encode(&init);
         assert!(text.contains(r#""type":"init""#));

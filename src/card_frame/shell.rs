@@ -20,6 +20,7 @@ use crate::card_frame::handshake::{self, Expected, FrameConfig};
 use crate::card_frame::http::Client;
 use crate::card_frame::protocol::{self, FromFrame, ToFrame};
 use crate::card_frame::text;
+use crate::i18n::Messages;
 
 /// Starts the card frame. `early` holds the `message` events that arrived
 /// while the module loaded (card-frame-boot.js keeps them: the widget posts
@@ -119,13 +120,18 @@ impl Frame {
             .document_element()
             .and_then(|e| e.dyn_into::<HtmlElement>().ok())
         {
-            // The text is English for now (card-frame.html says `lang="en"`);
-            // the direction follows the shopper's locale, as in the widget.
+            // The text and the direction follow the shopper's locale, as in
+            // the widget (card-frame.html says `lang="en"` until the init).
+            let _ = html.set_attribute("lang", &config.locale);
             let _ = html.set_attribute("dir", text::direction(&config.locale));
             // CSSOM, not a style attribute: the frame's CSP allows only this.
             let style = html.style();
             for (name, value) in &config.appearance {
                 let _ = style.set_property(name, value);
+                // The theme is a class: its colours live in card-frame.css.
+                if name == "--cw-theme" {
+                    let _ = html.class_list().add_1(&format!("cw-theme-{value}"));
+                }
             }
         }
         let client = Client::new(config.payments_base, config.public_key);
@@ -133,7 +139,10 @@ impl Frame {
         {
             let slot = slot.clone();
             leptos::mount::mount_to_body(move || {
-                let model = RwSignal::new(FrameModel::default());
+                let model = RwSignal::new(FrameModel::with_text(Messages::with_resolved(
+                    &config.locale,
+                    config.translations,
+                )));
                 let frame = Rc::new(Frame {
                     model,
                     port,

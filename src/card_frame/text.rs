@@ -1,55 +1,59 @@
-//! PURE: the card frame's shopper text, in English, in the same words as the
-//! widget's own card fields (src/i18n.rs), so a shopper reads one voice on both
-//! sides of the iframe.
+//! PURE: the card frame's shopper text, from the shared message tables
+//! (src/i18n/), so a shopper reads one voice on both sides of the iframe. The
+//! frame's locale and the merchant's overrides for its keys come in the init.
 
 use crate::card_frame::protocol::CardField;
+use crate::i18n::{self, Messages};
 use crate::validation::Problem;
 
-/// The visible label of a card input (also its accessible name).
-pub fn label(field: CardField) -> &'static str {
+pub use crate::i18n::direction;
+
+/// The message key of a card input's label.
+fn label_key(field: CardField) -> &'static str {
     match field {
-        CardField::Name => "Name on card",
-        CardField::Number => "Card number",
-        CardField::Expiry => "Expiration date",
-        CardField::Cvc => "Security code",
+        CardField::Name => "card.name",
+        CardField::Number => "card.number",
+        CardField::Expiry => "card.expiry",
+        CardField::Cvc => "card.cvc",
     }
+}
+
+/// The visible label of a card input (also its accessible name).
+pub fn label(t: &Messages, field: CardField) -> &str {
+    t.get(label_key(field))
 }
 
 /// What is wrong with a card input, in words.
-pub fn problem_message(field: CardField, problem: Problem) -> String {
-    match problem {
-        Problem::Required => format!("Enter {}.", required_noun(field)),
-        Problem::CardNumberInvalid => "This card number is not valid.".into(),
-        Problem::ExpiryInvalid => "Enter the expiration date as MM/YY.".into(),
-        Problem::ExpiryPast => "This card has expired.".into(),
-        Problem::CvcInvalid => "The security code is not valid for this card.".into(),
-        _ => "This is too long.".into(),
-    }
+pub fn problem_message(t: &Messages, field: CardField, problem: Problem) -> String {
+    let key = match problem {
+        Problem::Required => match field {
+            CardField::Name => "card.name_required",
+            CardField::Number => "card.number_required",
+            CardField::Expiry => "card.expiry_required",
+            CardField::Cvc => "card.cvc_required",
+        },
+        Problem::CardNumberInvalid
+        | Problem::ExpiryInvalid
+        | Problem::ExpiryPast
+        | Problem::CvcInvalid => i18n::problem_key(problem),
+        _ => "problem.too_long",
+    };
+    t.get(key).to_owned()
 }
 
-fn required_noun(field: CardField) -> &'static str {
-    match field {
-        CardField::Name => "the name on the card",
-        CardField::Number => "the card number",
-        CardField::Expiry => "the expiration date",
-        CardField::Cvc => "the security code",
-    }
+/// The expiry input's placeholder (`MM/YY`, `MM/JJ`, …).
+pub fn expiry_placeholder(t: &Messages) -> &str {
+    t.get("card.expiry_placeholder")
 }
 
 /// The challenge iframe's title (its accessible name).
-pub const CHALLENGE_TITLE: &str = "Card verification";
+pub fn challenge_title(t: &Messages) -> &str {
+    t.get("card.challenge_title")
+}
 
 /// Shown above the challenge, and announced when it opens.
-pub const CHALLENGE_NOTE: &str = "Verify this payment with your card issuer.";
-
-/// `rtl` for Arabic and Hebrew, else `ltr` (embedding.md, "Locales").
-pub fn direction(locale: &str) -> &'static str {
-    let language = locale.split(['-', '_']).next().unwrap_or_default();
-    if language.eq_ignore_ascii_case("ar") || language.eq_ignore_ascii_case("he") {
-        "rtl"
-    } else {
-        "ltr"
-    }
+pub fn challenge_note(t: &Messages) -> &str {
+    t.get("card.challenge_note")
 }
 
 #[cfg(test)]
@@ -59,7 +63,8 @@ mod tests {
     /// The labels are the accessible names the browser tests look for.
     #[test]
     fn labels_are_the_contract_names() {
-        let labels: Vec<_> = CardField::ALL.iter().map(|f| label(*f)).collect();
+        let en = Messages::default();
+        let labels: Vec<_> = CardField::ALL.iter().map(|f| label(&en, *f)).collect();
         assert_eq!(
             labels,
             [
@@ -70,9 +75,29 @@ mod tests {
             ]
         );
         assert_eq!(
-            problem_message(CardField::Cvc, Problem::Required),
+            problem_message(&en, CardField::Cvc, Problem::Required),
             "Enter the security code."
         );
+        assert_eq!(
+            problem_message(&en, CardField::Number, Problem::CardNumberInvalid),
+            "This card number is not valid."
+        );
+        assert_eq!(challenge_title(&en), "Card verification");
+        assert_eq!(
+            challenge_note(&en),
+            "Verify this payment with your card issuer."
+        );
+    }
+
+    #[test]
+    fn the_frame_speaks_its_locale_with_overrides() {
+        let de = Messages::with_resolved("de-DE", vec![("card.cvc".into(), "CVC".into())]);
+        assert_eq!(label(&de, CardField::Number), "Kartennummer");
+        assert_eq!(label(&de, CardField::Cvc), "CVC");
+        assert_eq!(expiry_placeholder(&de), "MM/JJ");
+        let ar = Messages::new("ar", &[]);
+        assert_eq!(label(&ar, CardField::Number), "رقم البطاقة");
+        assert_eq!(direction(ar.locale()), "rtl");
     }
 
     #[test]

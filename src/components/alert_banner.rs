@@ -1,8 +1,7 @@
 use leptos::prelude::*;
 
-use crate::components::ctx;
+use crate::components::{ctx, t};
 use crate::flow::{Alert, Event};
-use crate::i18n;
 
 /// The message above the current step (`role="alert"`), with `Try again` when
 /// the core offers a retry, and `Verify again` / `Use another card` after a
@@ -26,8 +25,8 @@ pub fn AlertBanner() -> impl IntoView {
             .with(|s| matches!(s.alert, Some(Alert::ChallengeAbandoned { .. })))
     });
     let message = Memo::new(move |_| {
-        c.state
-            .with(|s| s.alert.as_ref().map(i18n::alert_message))
+        c.text
+            .with(|t| c.state.with(|s| s.alert.as_ref().map(|a| t.alert(a))))
             .unwrap_or_default()
     });
     view! {
@@ -37,18 +36,18 @@ pub fn AlertBanner() -> impl IntoView {
                 <Show when=move || can_retry.get()>
                     <button type="button" class="cw-button cw-button--secondary"
                         on:click=move |_| c.on_event.run(Event::Retry)>
-                        "Try again"
+                        {t("button.try_again")}
                     </button>
                 </Show>
                 <Show when=move || abandoned.get()>
                     <div class="cw-alert__actions">
                         <button type="button" class="cw-button cw-button--primary"
                             on:click=move |_| c.on_event.run(Event::VerifyAgain)>
-                            "Verify again"
+                            {t("button.verify_again")}
                         </button>
                         <button type="button" class="cw-button cw-button--secondary"
                             on:click=move |_| c.on_event.run(Event::UseAnotherCard)>
-                            "Use another card"
+                            {t("button.use_another_card")}
                         </button>
                     </div>
                 </Show>

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::ctx;
+use crate::components::{ctx, t};
 use crate::flow::Step;
 
 /// Height of the card frame before it reports its own (CSS pixels).
@@ -35,7 +35,7 @@ pub fn CardFrame() -> impl IntoView {
         let src = c.frame_src.get();
         view! {
             <iframe class="cw-card-frame" class:cw-card-frame--hidden=move || !shown.get()
-                title="Card details" src=src
+                title=t("label.card_frame") src=src
                 // The `height` attribute, not a style: no inline style under the CSP.
                 height=move || height.get().to_string()
                 on:load:target=move |ev| on_load.run(ev.target())>

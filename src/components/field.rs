@@ -1,29 +1,8 @@
 use leptos::prelude::*;
 
-use crate::components::ctx;
+use crate::components::{ctx, t};
 use crate::flow::{Event, Field};
-use crate::i18n;
 use crate::runtime::field_id;
-
-/// Countries offered in the country list (ISO alpha-2, English names).
-const COUNTRIES: &[(&str, &str)] = &[
-    ("US", "United States"),
-    ("CA", "Canada"),
-    ("GB", "United Kingdom"),
-    ("IE", "Ireland"),
-    ("DE", "Germany"),
-    ("FR", "France"),
-    ("NL", "Netherlands"),
-    ("ES", "Spain"),
-    ("IT", "Italy"),
-    ("SE", "Sweden"),
-    ("AU", "Australia"),
-    ("NZ", "New Zealand"),
-    ("JP", "Japan"),
-    ("MX", "Mexico"),
-    ("BR", "Brazil"),
-    ("IN", "India"),
-];
 
 fn autocomplete(f: Field) -> &'static str {
     match f {
@@ -56,7 +35,7 @@ pub fn FormField(
                 .map(str::to_owned)
                 .or_else(|| {
                     s.visible_problem(field)
-                        .map(|p| i18n::problem_message(field, p))
+                        .map(|p| c.text.with(|t| t.problem(field, p)))
                 })
         })
     });
@@ -68,10 +47,16 @@ pub fn FormField(
     let input = move |v: String| c.on_event.run(Event::Input(field, v));
     let blur = move |_| c.on_event.run(Event::Blur(field));
     let control = if field == Field::Country {
-        let options = COUNTRIES
-            .iter()
-            .map(|(code, name)| view! { <option value=*code>{*name}</option> })
-            .collect_view();
+        // Every country the provider accepts, named and sorted by `Intl`
+        // in the widget's locale.
+        let countries = Memo::new(move |_| crate::i18n::intl::countries(&c.locale.get()));
+        let options = move || {
+            countries.with(|list| {
+                list.iter()
+                    .map(|(code, name)| view! { <option value=*code>{name.clone()}</option> })
+                    .collect_view()
+            })
+        };
         view! {
             <select class="cw-field__input" id=id.clone() name=field.slug()
                 autocomplete=autocomplete(field)
@@ -80,12 +65,13 @@ pub fn FormField(
                 aria-describedby=described
                 on:change:target=move |ev| input(ev.target().value())
                 on:blur=blur>
-                <option value="">"Choose…"</option>
+                <option value="">{t("label.choose_country")}</option>
                 {options}
                 // A country from the checkout that the list lacks stays selectable.
                 {move || {
                     let v = value.get();
-                    (!v.is_empty() && !COUNTRIES.iter().any(|(code, _)| *code == v))
+                    let listed = countries.with(|list| list.iter().any(|(code, _)| *code == v));
+                    (!v.is_empty() && !listed)
                         .then(|| view! { <option value=v.clone()>{v.clone()}</option> })
                 }}
             </select>
@@ -111,7 +97,7 @@ pub fn FormField(
     view! {
         <div class="cw-field" class:cw-field--invalid=move || message.with(Option::is_some)
             data-field=field.slug()>
-            <label class="cw-field__label" for=id>{i18n::label(field)}</label>
+            <label class="cw-field__label" for=id>{move || c.text.with(|t| t.label(field).to_owned())}</label>
             {control}
             <p class="cw-field__error" id=error_id>{move || message.get()}</p>
         </div>

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::{ctx, Fieldset, FormField};
+use crate::components::{ctx, t, Fieldset, FormField};
 use crate::flow::Event;
 
 /// After a rejected order (other 4xx): editable fields for what the provider
@@ -16,13 +16,13 @@ pub fn FixForm() -> impl IntoView {
                 ev.prevent_default();
                 c.on_event.run(Event::SaveFix);
             }>
-            <Fieldset legend="Check your details">
+            <Fieldset legend="legend.check_details">
                 <For each=move || fields.get() key=|f| *f let:field>
                     <FormField field=field />
                 </For>
             </Fieldset>
             <button type="submit" class="cw-button cw-button--primary cw-button--block">
-                "Save and place order"
+                {t("button.save_and_place_order")}
             </button>
         </form>
     }

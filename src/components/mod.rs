@@ -3,6 +3,7 @@
 //! through Leptos' context.
 
 mod alert_banner;
+mod brand_mark;
 mod card_frame;
 mod confirmation;
 mod field;
@@ -16,8 +17,10 @@ mod widget;
 use leptos::prelude::*;
 
 use crate::flow::{Event, State};
+use crate::i18n::Messages;
 
 pub use alert_banner::AlertBanner;
+pub use brand_mark::BrandMark;
 pub use card_frame::CardFrame;
 pub use confirmation::Confirmation;
 pub use field::FormField;
@@ -39,6 +42,8 @@ pub struct Ctx {
     pub prefix: String,
     /// The locale for text and money (BCP 47).
     pub locale: Memo<String>,
+    /// The shopper's text in that locale, with the merchant's overrides.
+    pub text: Memo<Messages>,
     /// The card frame's `src` (a new value is a new frame).
     pub frame_src: Signal<String>,
     /// Tells the shell that the card frame's iframe loaded.
@@ -48,14 +53,14 @@ pub struct Ctx {
 /// A `<fieldset>` of the widget's forms, opened by its `<legend>`.
 #[component]
 pub fn Fieldset(
-    /// The visible group name (the fieldset's accessible name).
+    /// The message key of the visible group name (the fieldset's accessible name).
     legend: &'static str,
     /// The fields.
     children: Children,
 ) -> impl IntoView {
     view! {
         <fieldset class="cw-fieldset">
-            <legend class="cw-legend">{legend}</legend>
+            <legend class="cw-legend">{t(legend)}</legend>
             {children()}
         </fieldset>
     }
@@ -64,6 +69,13 @@ pub fn Fieldset(
 /// The context of the enclosing widget.
 pub fn ctx() -> Ctx {
     expect_context::<Ctx>()
+}
+
+/// The text of a message key in the widget's locale, as a reactive view (it
+/// follows the locale once the checkout names one).
+pub fn t(key: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    let text = ctx().text;
+    move || text.with(|m| m.get(key).to_owned())
 }
 
 impl Ctx {
@@ -75,6 +87,6 @@ impl Ctx {
                 .map(|c| c.currency.clone())
                 .unwrap_or_default()
         });
-        crate::i18n::money(amount, &currency, &self.locale.get())
+        crate::i18n::intl::money(amount, &currency, &self.locale.get())
     }
 }

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::{ctx, Fieldset, FormField};
+use crate::components::{ctx, t, Fieldset, FormField};
 use crate::flow::{Event, Field};
 use crate::validation;
 
@@ -22,15 +22,18 @@ pub fn PaymentForm() -> impl IntoView {
             .with(|s| s.checkout.as_ref().and_then(|c| c.total_amount))
     });
     let cc = c.clone();
+    let text = c.text;
     let button = move || {
-        if review {
-            "Continue".to_owned()
-        } else {
-            match total.get() {
-                Some(t) => format!("Pay {}", cc.money(t)),
-                None => "Pay".to_owned(),
+        text.with(|m| {
+            if review {
+                m.get("button.continue").to_owned()
+            } else {
+                match total.get() {
+                    Some(t) => m.fill("button.pay", &[("amount", &cc.money(t))]),
+                    None => m.get("button.pay_no_amount").to_owned(),
+                }
             }
-        }
+        })
     };
     let busy = Memo::new(move |_| c.state.with(|s| s.pending.is_some()));
     // For a registered shopper paying with a new card.
@@ -54,11 +57,11 @@ pub fn PaymentForm() -> impl IntoView {
                             c.on_event.run(Event::SaveNewCard(ev.target().checked()))
                         } />
                     <label class="cw-check__label" for=save_id.clone()>
-                        "Save this card for future purchases"
+                        {t("label.save_card")}
                     </label>
                 </div>
             </Show>
-            <Fieldset legend="Contact and billing">
+            <Fieldset legend="legend.contact_billing">
                 <FormField field=Field::Email />
                 <FormField field=Field::Line1 />
                 <FormField field=Field::City />

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::ctx;
+use crate::components::{ctx, t, BrandMark};
 use crate::flow::Event;
 
 /// The review step: the masked card and `Place order`, enabled exactly when
@@ -20,25 +20,29 @@ pub fn Review() -> impl IntoView {
     let ready = Memo::new(move |_| c.state.with(|s| s.can_place_order()));
     // A refused save, said plainly; the purchase goes on with the card.
     let save_refused = Memo::new(move |_| c.state.with(|s| s.wallet.save_refused.clone()));
+    let text = c.text;
     view! {
         <section class="cw-review" aria-labelledby=format!("{}-review", c.prefix)>
-            <h2 class="cw-heading" id=format!("{}-review", c.prefix)>"Review your order"</h2>
+            <h2 class="cw-heading" id=format!("{}-review", c.prefix)>{t("review.heading")}</h2>
             <p class="cw-review__card">
-                {move || card.get().map(|k| format!("Paying with {} ending in {}", k.brand, k.last_four_digits))}
+                {move || card.get().map(|k| view! { <BrandMark brand=k.brand /> })}
+                {move || card.get().map(|k| text.with(|m| {
+                    m.fill("review.paying_with", &[("brand", &k.brand), ("last4", &k.last_four_digits)])
+                }))}
             </p>
             {move || save_refused.get().map(|m| {
-                let why = if m.is_empty() { String::new() } else { format!(" {m}") };
-                view! {
-                    <p class="cw-review__note">
-                        {format!("We couldn't save this card for next time.{why} This purchase uses it anyway.")}
-                    </p>
-                }
+                let note = text.with(|t| if m.is_empty() {
+                    t.get("review.save_refused").to_owned()
+                } else {
+                    t.fill("review.save_refused_reason", &[("message", &m)])
+                });
+                view! { <p class="cw-review__note">{note}</p> }
             })}
-            <p class="cw-review__email">{move || format!("Receipt to {}", email.get())}</p>
+            <p class="cw-review__email">{move || text.with(|m| m.fill("review.receipt", &[("email", &email.get())]))}</p>
             <button type="button" class="cw-button cw-button--primary cw-button--block"
                 disabled=move || !ready.get()
                 on:click=move |_| c.on_event.run(Event::PlaceOrder)>
-                "Place order"
+                {t("button.place_order")}
             </button>
         </section>
     }

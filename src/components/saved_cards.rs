@@ -1,8 +1,7 @@
 use leptos::prelude::*;
 
-use crate::components::ctx;
+use crate::components::{ctx, t, BrandMark};
 use crate::flow::{Event, SavedCard, Step, WalletList};
-use crate::i18n;
 use crate::model::SourceId;
 
 /// A registered shopper's saved cards, as a radio group next to `Use a new
@@ -36,10 +35,10 @@ fn SavedCardList() -> impl IntoView {
     let option_group = group.clone();
     view! {
         <fieldset class="cw-fieldset cw-wallet">
-            <legend class="cw-legend">"Pay with"</legend>
+            <legend class="cw-legend">{t("legend.pay_with")}</legend>
             <Show when=move || failed.get()>
                 <p class="cw-wallet__note">
-                    "We couldn't load your saved cards. You can pay with a new card."
+                    {t("wallet.load_failed")}
                 </p>
             </Show>
             <For each=move || cards.get() key=|card| card.id.clone() let:card>
@@ -49,7 +48,8 @@ fn SavedCardList() -> impl IntoView {
                 <input type="radio" class="cw-wallet__radio" id=new_id.clone() name=group
                     prop:checked=move || new_card.get()
                     on:change=move |_| c.on_event.run(Event::ChooseCard(None)) />
-                <label class="cw-wallet__label" for=new_id>"Use a new card"</label>
+                <BrandMark brand="" />
+                <label class="cw-wallet__label" for=new_id>{t("label.new_card")}</label>
             </div>
         </fieldset>
     }
@@ -67,8 +67,9 @@ fn SavedCardOption(
     let c = ctx();
     let id = card.id.clone();
     let input_id = format!("{}-saved-{}", c.prefix, dom_safe(&id));
-    let name = i18n::card_name(&card.card.brand, &card.card.last_four_digits);
-    let expiry = i18n::card_expiry(
+    let text = c.text.get_untracked();
+    let name = text.card_name(&card.card.brand, &card.card.last_four_digits);
+    let expiry = text.card_expiry(
         card.card.expiration_month,
         card.card.expiration_year,
         card.expired,
@@ -97,33 +98,35 @@ fn SavedCardOption(
         let id = id.clone();
         move |_| c.on_event.run(Event::AskRemove(id.clone()))
     };
-    let confirm_text = format!("Remove {name} from your saved cards?");
+    let confirm_text = text.fill("wallet.confirm_remove", &[("card", &name)]);
     view! {
         <div class="cw-wallet__option" class:cw-wallet__option--unusable=move || expired || declined.get()>
             <input type="radio" class="cw-wallet__radio" id=input_id.clone() name=group
                 prop:checked=move || chosen.get()
                 disabled=move || expired || declined.get()
                 on:change=choose />
+            // Beside the label, not in it: the label's text is the card's name.
+            <BrandMark brand=card.card.brand.clone() />
             <label class="cw-wallet__label" for=input_id>
                 {name.clone()}
                 <span class="cw-wallet__meta">{expiry}</span>
                 <Show when=move || declined.get()>
-                    <span class="cw-wallet__mark">"Declined just now"</span>
+                    <span class="cw-wallet__mark">{t("wallet.declined_now")}</span>
                 </Show>
             </label>
             <button type="button" class="cw-button cw-button--link" on:click=ask>
-                "Remove"<span class="cw-visually-hidden">{format!(" {name}")}</span>
+                {t("button.remove")}<span class="cw-visually-hidden">{format!(" {name}")}</span>
             </button>
             <Show when=move || confirming.get()>
-                <div class="cw-wallet__confirm" role="group" aria-label="Confirm removal">
+                <div class="cw-wallet__confirm" role="group" aria-label=t("label.confirm_removal")>
                     <p class="cw-wallet__confirm-text">{confirm_text.clone()}</p>
                     <button type="button" class="cw-button cw-button--secondary"
                         on:click=move |_| c.on_event.run(Event::ConfirmRemove)>
-                        "Yes, remove"
+                        {t("button.remove_confirm")}
                     </button>
                     <button type="button" class="cw-button cw-button--secondary"
                         on:click=move |_| c.on_event.run(Event::CancelRemove)>
-                        "Keep it"
+                        {t("button.remove_cancel")}
                     </button>
                 </div>
             </Show>

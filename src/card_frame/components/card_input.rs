@@ -27,8 +27,14 @@ pub fn CardInput(
     let (autocomplete, mode, placeholder) = match field {
         CardField::Name => ("cc-name", "text", ""),
         CardField::Number => ("cc-number", "numeric", "1234 1234 1234 1234"),
-        CardField::Expiry => ("cc-exp", "numeric", "MM/YY"),
+        CardField::Expiry => ("cc-exp", "numeric", ""),
         CardField::Cvc => ("cc-csc", "numeric", ""),
+    };
+    let placeholder = match field {
+        CardField::Expiry => {
+            model.with_untracked(|m| text::expiry_placeholder(m.text()).to_owned())
+        }
+        _ => placeholder.to_owned(),
     };
     // Digits read left to right whatever the page's direction.
     let dir = (field != CardField::Name).then_some("ltr");
@@ -39,7 +45,7 @@ pub fn CardInput(
     };
     view! {
         <div class="cw-field" class:cw-field--invalid=invalid>
-            <label class="cw-field__label" for=id>{text::label(field)}</label>
+            <label class="cw-field__label" for=id>{model.with_untracked(|m| text::label(m.text(), field).to_owned())}</label>
             <input class="cw-field__input" id=id name=autocomplete type="text" inputmode=mode
                 autocomplete=autocomplete placeholder=placeholder spellcheck="false" dir=dir
                 maxlength=move || (field == CardField::Cvc).then(|| cvc_len.get().to_string())

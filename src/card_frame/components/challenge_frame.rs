@@ -10,14 +10,16 @@ use crate::card_frame::text;
 pub fn ChallengeFrame(
     /// The issuer's challenge page (an http(s) URL, as the core checked).
     url: String,
+    /// The frame's text, in its locale.
+    messages: crate::i18n::Messages,
 ) -> impl IntoView {
     view! {
         <div class="cw-challenge">
-            <p class="cw-challenge__note">{text::CHALLENGE_NOTE}</p>
+            <p class="cw-challenge__note">{text::challenge_note(&messages).to_owned()}</p>
             // Scripts and forms for the issuer's page; its own origin kept, so
             // the return page can post as the payments origin. No popups, no
             // navigating the top page.
-            <iframe id=CHALLENGE_ID class="cw-challenge__frame" title=text::CHALLENGE_TITLE
+            <iframe id=CHALLENGE_ID class="cw-challenge__frame" title=text::challenge_title(&messages).to_owned()
                 src=url sandbox="allow-scripts allow-forms allow-same-origin"></iframe>
         </div>
     }

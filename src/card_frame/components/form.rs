@@ -21,7 +21,10 @@ pub fn CardFrame(
     let announcement = Memo::new(move |_| model.with(|m| m.announcement().to_owned()));
     let brand = Memo::new(move |_| model.with(FrameModel::brand));
     let body = move || match challenge.get() {
-        Some(url) => view! { <ChallengeFrame url=url /> }.into_any(),
+        Some(url) => {
+            view! { <ChallengeFrame url=url messages=model.with_untracked(|m| m.text().clone()) /> }
+                .into_any()
+        }
         None => view! {
             // Enter in a field submits nothing: the widget's button does.
             <form class="cw-form" novalidate on:submit=|ev| ev.prevent_default()>

@@ -148,7 +148,8 @@ fn abandoned() -> FrameModel {
 
 // --- the form -------------------------------------------------------------
 
-/// Nothing is reported before the init, and the init is answered once.
+/// Nothing is reported before the init (typing is kept, messages are
+/// ignored), and the init is answered once.
 #[test]
 fn ready_once_after_the_init() {
     let mut m = FrameModel::default();
@@ -157,7 +158,7 @@ fn ready_once_after_the_init() {
     let cmds = ev(&mut m, FrameEvent::Started { today: TODAY });
     assert_eq!(posts(&cmds)[0], FromFrame::Ready);
     let state = last_state(&cmds).unwrap();
-    assert!(state.empty && !state.complete && state.errors.is_empty());
+    assert!(!state.empty && !state.complete && state.errors.is_empty());
     assert!(ev(&mut m, FrameEvent::Started { today: TODAY }).is_empty());
 }
 
@@ -524,7 +525,10 @@ fn requires_action_shows_the_challenge() {
     assert_eq!(m.challenge_url(), Some(ACS));
     assert_eq!(m.state().focused, None, "the inputs are gone");
     assert_eq!(m.value(CardField::Number), "");
-    assert_eq!(m.announcement(), text::CHALLENGE_NOTE);
+    assert_eq!(
+        m.announcement(),
+        text::challenge_note(&crate::i18n::Messages::default())
+    );
 }
 
 /// The return page's message is a hint: the frame reads the source with its
@@ -1142,7 +1146,10 @@ fn saved_source_requires_action_shows_the_challenge() {
         ]
     );
     assert_eq!(m.challenge_url(), Some(SAVED_ACS));
-    assert_eq!(m.announcement(), text::CHALLENGE_NOTE);
+    assert_eq!(
+        m.announcement(),
+        text::challenge_note(&crate::i18n::Messages::default())
+    );
     assert_typed_card_kept(&m);
 }
 
@@ -1499,4 +1506,27 @@ fn the_saved_secret_stays_in_the_frame() {
     assert!(!wire.contains(SAVED_SECRET), "posted: {wire}");
     assert!(!dbg.contains(SAVED_SECRET), "in Debug: {dbg}");
     assert!(dbg.contains("[redacted]"));
+}
+
+/// What the shopper types before the widget's init arrives is kept, and
+/// reported (complete) once the frame starts.
+#[test]
+fn typing_before_the_init_is_kept_and_reported_at_start() {
+    let mut m = FrameModel::default();
+    for (f, v) in [
+        (CardField::Name, "Jane Doe"),
+        (CardField::Number, "4444 2222 3333 1111"),
+        (CardField::Expiry, "0730"),
+        (CardField::Cvc, "123"),
+    ] {
+        assert!(
+            input(&mut m, f, v).is_empty(),
+            "nothing is posted before the init"
+        );
+    }
+    let out = ev(&mut m, FrameEvent::Started { today: TODAY });
+    let complete = posts(&out)
+        .iter()
+        .any(|p| matches!(p, FromFrame::State(s) if s.complete));
+    assert!(complete, "{out:?}");
 }
