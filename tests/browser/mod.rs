@@ -538,9 +538,18 @@ impl Rig {
             }
             if Instant::now() > deadline {
                 let text_now = self.text().await;
+                let busy = self
+                    .client
+                    .execute(
+                        "const r = document.querySelector('.cw-root'); return r && [r.getAttribute('aria-busy'), r.querySelector('[role=status]').textContent, [...r.querySelectorAll('[role=alert]')].map(a => a.textContent)];",
+                        vec![],
+                    )
+                    .await
+                    .unwrap_or(Value::Null);
                 panic!(
-                    "no enabled button `{text}` within 15 s; page says: {text_now}; errors: {}",
-                    self.page_errors().await
+                    "no enabled button `{text}` within 15 s; page says: {text_now}; busy, status, alerts: {busy}; errors: {}; console: {:?}",
+                    self.page_errors().await,
+                    self.console_log().await
                 );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;

@@ -1,0 +1,411 @@
+//! The backend end to end, in-process, with the sandbox as the provider.
+
+mod common;
+
+use common::{assert_generic, error_param, start, SECRET};
+use hyper::Method;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn a_cart_becomes_a_checkout_priced_from_the_catalogue() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    let r = b.create(json!({})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let set_cookie = r.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        set_cookie.contains("HttpOnly")
+            && set_cookie.contains("SameSite=Lax")
+            && set_cookie.contains("Path=/")
+    );
+    assert_eq!(r.json["items"][0]["amount"], json!(25.0), "{}", r.text);
+    assert_eq!(r.json["items"][0]["productDetails"]["name"], "Poster");
+    let log = rig.upstream_log("POST", "/checkouts");
+    assert_eq!(log.len(), 1);
+    let sent = log[0].json.clone().unwrap();
+    assert_eq!(sent["items"][0]["price"], json!(12.5));
+    assert_eq!(sent["customerId"], Value::Null, "a guest has no customer");
+    assert!(log[0].authorization.as_deref() == Some(&format!("Bearer {SECRET}")));
+    // A read goes through for the session that created it.
+    let id = r.json["id"].as_str().unwrap();
+    let r = b.call(Method::GET, &format!("/checkouts/{id}"), None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_price_a_customer_id_or_any_unknown_field_is_a_400_naming_it() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    let r = b
+        .create(json!({"items": [{"skuId": "sku_mug", "quantity": 1}, {"skuId": "sku_poster", "quantity": 1, "price": 0.01}]}))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(error_param(&r).as_deref(), Some("items[1].price"));
+    let r = b.create(json!({"customerId": "cus_demo"})).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(error_param(&r).as_deref(), Some("customerId"));
+    let r = b.create(json!({"totalAmount": 0})).await;
+    assert_eq!(error_param(&r).as_deref(), Some("totalAmount"));
+    let r = b
+        .create(json!({"billTo": {"name": "x", "address": {"zip": "1"}}}))
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(error_param(&r).as_deref(), Some("billTo.address.zip"));
+    let r = b
+        .create(json!({"items": [{"skuId": "sku_nope", "quantity": 1}]}))
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(error_param(&r).as_deref(), Some("items[0].skuId"));
+    let r = b
+        .call(
+            Method::POST,
+            "/orders",
+            Some(r#"{"checkoutId":"x","extra":1}"#),
+        )
+        .await;
+    assert_eq!(error_param(&r).as_deref(), Some("extra"));
+    assert!(
+        rig.upstream_log("POST", "/checkouts").is_empty(),
+        "nothing reached the provider"
+    );
+    assert!(rig.sandbox.shared.log().iter().all(|e| e
+        .json
+        .as_ref()
+        .is_none_or(|j| j.get("customerId").is_none())));
+}
+
+#[tokio::test]
+async fn another_sessions_checkout_is_not_found_everywhere() {
+    let rig = start(|_| {}).await;
+    let mut owner = rig.browser();
+    let id = owner.create(json!({})).await.json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut other = rig.browser();
+    other.create(json!({})).await; // has a session of its own
+    assert!(other.cookie.is_some() && other.cookie != owner.cookie);
+    let before = rig.sandbox.shared.log().len();
+    let calls: Vec<(Method, String, Option<String>)> = vec![
+        (Method::GET, format!("/checkouts/{id}"), None),
+        (
+            Method::POST,
+            format!("/checkouts/{id}"),
+            Some(r#"{"email":"x@example.com"}"#.into()),
+        ),
+        (Method::POST, format!("/checkouts/{id}/sources/src_1"), None),
+        (
+            Method::POST,
+            "/orders".into(),
+            Some(json!({"checkoutId": id}).to_string()),
+        ),
+        (Method::GET, format!("/orders?checkoutId={id}"), None),
+        (Method::GET, "/customers/cus_demo".into(), None),
+    ];
+    for (m, path, body) in calls {
+        let r = other.call(m.clone(), &path, body.as_deref()).await;
+        assert_eq!(r.status, 404, "{m} {path}: {}", r.text);
+        assert_eq!(r.json["type"], "not_found");
+        error_param(&r);
+    }
+    assert_eq!(
+        rig.sandbox.shared.log().len(),
+        before,
+        "none reached the provider"
+    );
+    let r = owner
+        .call(Method::GET, &format!("/orders?checkoutId={id}"), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn the_secret_goes_upstream_only() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    let r = b.create(json!({})).await;
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    let mut seen = vec![r];
+    seen.push(b.call(Method::GET, &format!("/checkouts/{id}"), None).await);
+    rig.fault(json!({"method": "GET", "path": "/checkouts/*", "times": 3,
+        "fault": {"kind": "status", "status": 401, "body": format!("{{\"type\":\"unauthorized\",\"errors\":[{{\"code\":\"bad_key\",\"message\":\"Bearer {SECRET} is wrong\"}}]}}")}}));
+    let r = b.call(Method::GET, &format!("/checkouts/{id}"), None).await;
+    assert_generic(&r, 502);
+    seen.push(r);
+    for r in &seen {
+        assert!(!r.text.contains(SECRET));
+        assert!(r
+            .headers
+            .iter()
+            .all(|(_, v)| !v.to_str().unwrap_or("").contains(SECRET)));
+    }
+    let log = rig.sandbox.shared.log().clone();
+    assert!(!log.is_empty());
+    for e in &log {
+        assert_eq!(
+            e.authorization.as_deref(),
+            Some(format!("Bearer {SECRET}").as_str()),
+            "{e:?}"
+        );
+    }
+    let key = rig.upstream_log("POST", "/checkouts");
+    assert_eq!(key.len(), 1);
+}
+
+#[tokio::test]
+async fn provider_trouble_becomes_the_generic_error() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    // A JSON 500 with a code of its own: not passed through.
+    rig.fault(json!({"method": "POST", "path": "/checkouts",
+        "fault": {"kind": "status", "status": 500, "body": "{\"type\":\"server_error\",\"errors\":[{\"code\":\"db_down\",\"message\":\"stack trace\"}]}"}}));
+    assert_generic(&b.create(json!({})).await, 502);
+    // An HTML page from a proxy.
+    rig.fault(json!({"method": "POST", "path": "/checkouts",
+        "fault": {"kind": "status", "status": 400, "body": "<html>oops</html>", "contentType": "text/html"}}));
+    assert_generic(&b.create(json!({})).await, 502);
+    // A dropped connection.
+    rig.fault(json!({"method": "POST", "path": "/checkouts", "fault": {"kind": "close"}}));
+    assert_generic(&b.create(json!({})).await, 502);
+    // 503 keeps its Retry-After.
+    rig.fault(json!({"method": "POST", "path": "/checkouts",
+        "fault": {"kind": "status", "status": 503, "retryAfter": 7}}));
+    let r = b.create(json!({})).await;
+    assert_generic(&r, 503);
+    assert_eq!(r.headers["retry-after"], "7");
+    // GETs are retried: two dropped connections, then the answer.
+    let id = b.create(json!({})).await.json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    rig.fault(
+        json!({"method": "GET", "path": "/checkouts/*", "times": 2, "fault": {"kind": "close"}}),
+    );
+    let r = b.call(Method::GET, &format!("/checkouts/{id}"), None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // A 4xx in the contract's shape passes through, reduced to the public fields.
+    rig.fault(json!({"method": "POST", "path": "/checkouts/*",
+        "fault": {"kind": "status", "status": 400, "body": "{\"type\":\"bad_request\",\"internal\":1,\"errors\":[{\"code\":\"invalid_parameter\",\"parameter\":\"email\",\"message\":\"Bad email.\",\"debug\":\"x\"}]}"}}));
+    let r = b
+        .call(
+            Method::POST,
+            &format!("/checkouts/{id}"),
+            Some(r#"{"email":"a@example.com"}"#),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json,
+        json!({"type":"bad_request","errors":[{"code":"invalid_parameter","parameter":"email","message":"Bad email."}]})
+    );
+}
+
+#[tokio::test]
+async fn a_persistent_5xx_on_a_get_is_tried_three_times() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    let id = b.create(json!({})).await.json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    rig.fault(json!({"method": "GET", "path": "/checkouts/*", "times": 5,
+        "fault": {"kind": "status", "status": 500}}));
+    let r = b.call(Method::GET, &format!("/checkouts/{id}"), None).await;
+    assert_generic(&r, 502);
+    assert_eq!(
+        rig.upstream_log("GET", &format!("/checkouts/{id}")).len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn forwarded_for_counts_only_from_a_trusted_proxy() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    let body = common::cart().to_string();
+    let r = b
+        .call_with(
+            Method::POST,
+            "/checkouts",
+            Some(&body),
+            &[("x-forwarded-for", "203.0.113.9")],
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let sent = rig.upstream_log("POST", "/checkouts")[0]
+        .json
+        .clone()
+        .unwrap();
+    assert_eq!(sent["browserIp"], "127.0.0.1");
+
+    let rig = start(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    let mut b = rig.browser();
+    let r = b
+        .call_with(
+            Method::POST,
+            "/checkouts",
+            Some(&body),
+            &[("x-forwarded-for", "198.51.100.1, 203.0.113.9")],
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let sent = rig.upstream_log("POST", "/checkouts")[0]
+        .json
+        .clone()
+        .unwrap();
+    assert_eq!(
+        sent["browserIp"], "203.0.113.9",
+        "the right-most untrusted hop"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_a_413() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    let big = json!({"currency": "USD", "email": "x".repeat(70 * 1024), "items": []}).to_string();
+    let r = b.call(Method::POST, "/checkouts", Some(&big)).await;
+    assert_eq!(r.status, 413, "{}", r.text);
+    error_param(&r);
+    assert!(rig.upstream_log("POST", "/checkouts").is_empty());
+}
+
+#[tokio::test]
+async fn a_full_order_through_the_backend() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    let r = b
+        .call(
+            Method::POST,
+            "/demo/sign-in",
+            Some(r#"{"customerId":"cus_demo"}"#),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = b.create(json!({})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        r.json["customerId"], "cus_demo",
+        "from the signed-in shopper"
+    );
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    let session = r.json["payment"]["session"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let source = rig
+        .sandbox
+        .shared
+        .store()
+        .create_source(&json!({"type": "creditCard", "sessionId": session,
+            "owner": {"firstName": "Jane", "lastName": "Doe", "email": "jdoe@example.com"},
+            "creditCard": {"number": "4444222233331111", "expirationMonth": 7, "expirationYear": 2030, "cvv": "123"}}))
+        .unwrap();
+    let src = source["id"].as_str().unwrap();
+    let r = b
+        .call(
+            Method::POST,
+            &format!("/checkouts/{id}/sources/{src}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = b.call(Method::GET, &format!("/checkouts/{id}"), None).await;
+    assert_eq!(
+        r.json["payment"]["session"]["state"], "requires_confirmation",
+        "{}",
+        r.text
+    );
+    let r = b
+        .call(
+            Method::POST,
+            "/orders",
+            Some(&json!({"checkoutId": id}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["checkoutId"], id.as_str());
+    let r = b
+        .call(Method::GET, &format!("/orders?checkoutId={id}"), None)
+        .await;
+    assert_eq!(r.json["data"][0]["checkoutId"], id.as_str());
+    // The signed-in shopper's own customer only.
+    let r = b.call(Method::GET, "/customers/cus_demo", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = b.call(Method::GET, "/customers/cus_other", None).await;
+    assert_eq!(r.status, 404);
+}
+
+#[tokio::test]
+async fn a_lost_order_answer_is_looked_up_not_retried() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    let r = b.create(json!({})).await;
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    let session = r.json["payment"]["session"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let source = rig.sandbox.shared.store().create_source(&json!({"type": "creditCard", "sessionId": session,
+        "creditCard": {"number": "4444222233331111", "expirationMonth": 7, "expirationYear": 2030, "cvv": "123"}})).unwrap();
+    let src = source["id"].as_str().unwrap();
+    b.call(
+        Method::POST,
+        &format!("/checkouts/{id}/sources/{src}"),
+        None,
+    )
+    .await;
+    rig.fault(json!({"method": "POST", "path": "/orders", "fault": {"kind": "lost"}}));
+    let r = b
+        .call(
+            Method::POST,
+            "/orders",
+            Some(&json!({"checkoutId": id}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["checkoutId"], id.as_str());
+    assert_eq!(
+        rig.upstream_log("POST", "/orders").len(),
+        1,
+        "never retried"
+    );
+    assert_eq!(rig.upstream_log("GET", "/orders").len(), 1, "looked up");
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    let get = |path: &str| format!("{}{path}", rig.root);
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Empty<hyper::body::Bytes>>();
+    let r = client.get(get("/healthz").parse().unwrap()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = client.get(get("/readyz").parse().unwrap()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    rig.fault(
+        json!({"method": "GET", "path": "/orders", "fault": {"kind": "status", "status": 500}}),
+    );
+    let r = client.get(get("/readyz").parse().unwrap()).await.unwrap();
+    assert_eq!(r.status(), 503, "a 5xx upstream is not ready");
+    // Nothing listening upstream.
+    let dead = start(|c| c.upstream = "http://127.0.0.1:9/api".into()).await;
+    let r = client
+        .get(format!("{}/readyz", dead.root).parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    let r = client
+        .get(format!("{}/healthz", dead.root).parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = b.call(Method::GET, "/nope", None).await;
+    assert_eq!(r.status, 404);
+    assert!(
+        r.headers.get("set-cookie").is_none(),
+        "no session for nothing"
+    );
+    assert_eq!(r.json["type"], "not_found");
+}
