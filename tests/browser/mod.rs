@@ -558,7 +558,22 @@ impl Rig {
 
     /// Clicks the button whose visible text is `text`.
     pub async fn click(&self, text: &str) {
-        self.button(text).await.click().await.expect("click");
+        let button = self.button(text).await;
+        // WebDriver clicks at the element's centre as measured just before: if
+        // the page moves meanwhile (the card frame resizing itself as its form
+        // updates), the click lands beside the button. A person clicks where
+        // the button is, so wait until it stays put first (at most 2 s).
+        let mut last = None;
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            let rect = button.rectangle().await.ok();
+            if rect.is_some() && rect == last {
+                break;
+            }
+            last = rect;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        button.click().await.expect("click");
     }
 
     /// Types a card into the card frame (the name on card too).
