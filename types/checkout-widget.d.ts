@@ -1,7 +1,7 @@
 // TypeScript types of checkout-widget.js, the widget's ES module (wasm-bindgen's
 // `web` target). Hand-written, so they describe the public API merchants use
 // (`init`, `initSync`, `mount`, `WidgetHandle`, the options and the events of
-// /work/shared/embedding.md) rather than wasm-bindgen's `any`s; Trunk copies this
+// the project's embedding spec, shared/embedding.md) rather than wasm-bindgen's `any`s; Trunk copies this
 // file into dist/ next to the module (index.html, `rel="copy-file"`).
 // tests/typescript.rs type-checks a merchant script against it with `tsc --strict`.
 //
