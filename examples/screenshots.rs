@@ -22,28 +22,6 @@ use serde_json::{json, Value};
 
 const THREE_DS: &str = "5454 5454 5454 5454";
 
-/// ChromeDriver's `goog/cdp/execute`: a DevTools command (device metrics).
-#[derive(Debug)]
-struct Cdp(&'static str, Value);
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({"cmd": self.0, "params": self.1});
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
 /// One set of pictures: a name, a viewport width and the demo's query.
 struct Variant {
     name: &'static str,
@@ -175,13 +153,11 @@ async fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let rig = Rig::start().await;
     for v in &VARIANTS {
-        rig.client
-            .issue_cmd(Cdp(
-                "Emulation.setDeviceMetricsOverride",
-                json!({"width": v.width, "height": 1800, "deviceScaleFactor": 1, "mobile": false}),
-            ))
-            .await
-            .expect("set the viewport");
+        rig.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": v.width, "height": 1800, "deviceScaleFactor": 1, "mobile": false}),
+        )
+        .await;
         // 1. Payment entry.
         open(&rig, v, "").await;
         rig.enter_card_frame().await;

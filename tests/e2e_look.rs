@@ -11,35 +11,6 @@ use std::time::Duration;
 use browser::Rig;
 use serde_json::{json, Value};
 
-/// ChromeDriver's `goog/cdp/execute`: one DevTools command (viewport, media).
-#[derive(Debug)]
-struct Cdp(&'static str, Value);
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({"cmd": self.0, "params": self.1});
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-async fn cdp(rig: &Rig, cmd: &'static str, params: Value) {
-    rig.client
-        .issue_cmd(Cdp(cmd, params))
-        .await
-        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
-}
-
 /// Opens the demo with `query` and waits for payment entry and a ready frame.
 async fn open(rig: &Rig, query: &str) {
     let id = rig.create_checkout("jdoe@example.com", "55343");
@@ -112,8 +83,7 @@ async fn a_merchant_colour_reaches_the_button_and_the_frames_focus_ring() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_overflows_at_360_px() {
     let rig = Rig::start().await;
-    cdp(
-        &rig,
+    rig.cdp(
         "Emulation.setDeviceMetricsOverride",
         json!({"width": 360, "height": 800, "deviceScaleFactor": 1, "mobile": false}),
     )
@@ -224,16 +194,14 @@ async fn reduced_motion_stops_the_spinner_and_the_skeleton() {
       s.remove(); k.remove();
       return out;";
     assert_eq!(rig.js(PROBE).await, json!(["cw-spin", "cw-shimmer"]));
-    cdp(
-        &rig,
+    rig.cdp(
         "Emulation.setEmulatedMedia",
         json!({"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}),
     )
     .await;
     assert_eq!(rig.js(PROBE).await, json!(["none", "none"]));
     // Forced colours: the inputs' borders use a system colour.
-    cdp(
-        &rig,
+    rig.cdp(
         "Emulation.setEmulatedMedia",
         json!({"features": [{"name": "forced-colors", "value": "active"}]}),
     )

@@ -265,6 +265,14 @@ impl Rig {
             .collect()
     }
 
+    /// Runs one Chrome DevTools command (e.g. `Emulation.setEmulatedMedia`).
+    pub async fn cdp(&self, cmd: &'static str, params: Value) {
+        self.client
+            .issue_cmd(Cdp(cmd, params))
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    }
+
     /// Every API request the sandbox received, in order.
     pub fn api_log(&self) -> Vec<Value> {
         self.sandbox
@@ -292,6 +300,29 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
+/// ChromeDriver's `POST /session/{id}/goog/cdp/execute`: one DevTools
+/// command (viewport, emulated media), for [`Rig::cdp`].
+#[derive(Debug)]
+struct Cdp(&'static str, Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.0, "params": self.1});
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 
