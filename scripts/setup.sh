@@ -44,13 +44,16 @@ else
   rustup toolchain install "$WASM_TOOLCHAIN" --profile minimal --component rust-src --no-self-update
 fi
 
-# 2. Chromium + ChromeDriver (a matching pair from Debian) and brotli for size reports.
+# 2. Chromium + ChromeDriver (a matching pair from Debian), brotli for size
+# reports, and Redis (the merchant backend's shared sessions; the tests and
+# `make demo REDIS=1` start their own redis-server, never the system service).
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v brotli >/dev/null || missing+=(brotli)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -eq 0 ]; then
-  say "chromium, chromedriver, brotli: present"
+  say "chromium, chromedriver, brotli, redis-server: present"
 else
   say "installing ${missing[*]} (apt-get update first, or the pair can be stale)"
   export DEBIAN_FRONTEND=noninteractive

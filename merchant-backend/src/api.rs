@@ -1,43 +1,61 @@
 //! The browser-facing API under `/api`, plus `/healthz` and `/readyz`.
 //!
 //! Every route parses its body into its own typed request with
-//! `deny_unknown_fields` (an unknown field is a 400 naming it: notably a
-//! `price` on an item and a `customerId` on a checkout are **rejected**, never
-//! forwarded), and builds the provider's request body itself.
+//! `deny_unknown_fields` (an unknown field is a 400 naming it) and builds the
+//! provider's request body itself. Fields the contract lets a browser send but
+//! whose value the server owns are accepted and **ignored**: an item's `price`
+//! and `productDetails` (the catalogue prices it), a shipping choice's `amount`
+//! and `description` (the catalogue prices its `serviceLevel`), and
+//! `customerId` (the signed-in shopper's is used).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
-use serde::de::DeserializeOwned;
+use axum::{Json, Router};
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::{MemoryStore, Session, SessionStore};
+use tracing::Level;
 
 use crate::error::ApiError;
-use crate::session::{SessionId, COOKIE};
-use crate::upstream::{Answer, NoAnswer};
+use crate::session;
+use crate::upstream::{Answer, Call, NoAnswer};
 use crate::{AppState, MAX_BODY};
 
 type St = State<Arc<AppState>>;
 type ApiResult = Result<Response, ApiError>;
 
-/// The address the request came from: the peer, or the `X-Forwarded-For`
-/// client when the peer is a trusted proxy (a request extension).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientIp(pub Option<IpAddr>);
+/// The request id header (set when the browser sends none, echoed back, and
+/// passed to the provider).
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The whole app: `/api/...`, `/healthz`, `/readyz`. Serve it with
-/// [`crate::serve`] (or `into_make_service_with_connect_info::<SocketAddr>()`)
-/// so `browserIp` can be taken from the connection.
+/// The whole app with in-memory sessions (one instance): see [`router_with_store`].
 pub fn router(state: Arc<AppState>) -> Router {
+    router_with_store(state, MemoryStore::default())
+}
+
+/// The whole app, its sessions in `store` (a Redis store for several
+/// instances): `/api/...`, `/healthz`, `/readyz`, and the demo store's pages
+/// when [`crate::Config::site`] is set. Serve it with [`crate::serve`] (or
+/// `into_make_service_with_connect_info::<SocketAddr>()`) so `browserIp` can
+/// be taken from the connection.
+pub fn router_with_store<S: SessionStore + Clone>(state: Arc<AppState>, store: S) -> Router {
     let mut api = Router::new()
         .route("/checkouts", post(create_checkout))
         .route("/checkouts/{id}", get(get_checkout).post(update_checkout))
@@ -53,17 +71,123 @@ pub fn router(state: Arc<AppState>) -> Router {
             .route("/demo/sign-in", post(demo_sign_in))
             .route("/demo/sign-out", post(demo_sign_out));
     }
-    let api = api
+    let mut api = api
         .fallback(|| async { ApiError::not_found("Resource") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
-        .layer(middleware::from_fn_with_state(state.clone(), session_layer))
-        .layer(middleware::from_fn(limit_body))
-        .layer(middleware::map_response(no_store));
-    Router::new()
+        .layer(session::layer(&state.config, store))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(middleware::map_response(too_large_as_json))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    if let Some(cors) = cors(&state.config.storefront_origins) {
+        api = api.layer(cors);
+    }
+    let mut app = Router::new()
         .nest("/api", api)
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .with_state(state)
+        .route("/readyz", get(readyz));
+    if let Some(site) = &state.config.site {
+        app = app.merge(crate::web::site(site));
+    }
+    app.with_state(state)
+        .layer(middleware::map_response(crate::web::security_headers))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    let id = req
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    // The path only: no query, no headers, no body.
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = req.uri().path(),
+                        request_id = id,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// CORS for the configured storefront origins only, with cookies; `None`
+/// when there are none (same-origin use needs no CORS).
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
+        .collect();
+    if list.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(list))
+            .allow_credentials(true)
+            .allow_methods([Method::GET, Method::POST, Method::DELETE])
+            .allow_headers([header::CONTENT_TYPE, header::ACCEPT, REQUEST_ID])
+            .expose_headers([REQUEST_ID, header::RETRY_AFTER])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
+}
+
+/// tower-http's 413 (a body over [`MAX_BODY`]) in the contract's error shape.
+async fn too_large_as_json(resp: Response) -> Response {
+    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::too_large().into_response()
+    } else {
+        resp
+    }
+}
+
+/// What every API handler needs from the request: the session, the client's
+/// IP (for `browserIp`) and the request id.
+pub struct Cx {
+    /// The browser's session.
+    pub session: Session,
+    /// The client: the peer, or the `X-Forwarded-For` client when the peer is
+    /// a trusted proxy.
+    pub ip: Option<IpAddr>,
+    /// The request id (`X-Request-Id`).
+    pub request_id: Option<String>,
+}
+
+impl FromRequestParts<Arc<AppState>> for Cx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &Arc<AppState>) -> Result<Self, ApiError> {
+        let session = parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(ApiError::unavailable)?;
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let ip = client_ip(peer, &parts.headers, &s.config.trusted_proxies);
+        let request_id = parts
+            .extensions
+            .get::<RequestId>()
+            .and_then(|r| r.header_value().to_str().ok())
+            .map(str::to_owned);
+        Ok(Self {
+            session,
+            ip,
+            request_id,
+        })
+    }
+}
+
+impl Cx {
+    fn rid(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
 }
 
 /// Whether an id from a path or body is safe to put in an upstream path:
@@ -73,67 +197,6 @@ pub fn safe_id(s: &str) -> bool {
         && s.len() <= 128
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-async fn no_store(mut resp: Response) -> Response {
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp
-}
-
-/// Reads at most [`MAX_BODY`] bytes of the body; more is a 413.
-async fn limit_body(req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY) {
-        return ApiError::too_large().into_response();
-    }
-    match Limited::new(body, MAX_BODY).collect().await {
-        Ok(c) => {
-            next.run(Request::from_parts(parts, Body::from(c.to_bytes())))
-                .await
-        }
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            ApiError::too_large().into_response()
-        }
-        Err(_) => ApiError::bad_request("invalid_request", "The request body could not be read.")
-            .into_response(),
-    }
-}
-
-/// Finds or starts the session, works out the client IP, and sets the cookie
-/// on the answer when a new session recorded something.
-async fn session_layer(State(s): St, mut req: Request, next: Next) -> Response {
-    let existing = req
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('='))
-        .find_map(|v| s.sessions.verify(v));
-    let (id, fresh) = match existing {
-        Some(id) => (id, false),
-        None => (s.sessions.create(), true),
-    };
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    let ip = client_ip(peer, req.headers(), &s.config.trusted_proxies);
-    req.extensions_mut().insert(ClientIp(ip));
-    req.extensions_mut().insert(SessionId(id.clone()));
-    let mut resp = next.run(req).await;
-    if fresh && s.sessions.exists(&id) && !resp.headers().contains_key(header::SET_COOKIE) {
-        if let Ok(v) = HeaderValue::from_str(&s.sessions.set_cookie(&id)) {
-            resp.headers_mut().insert(header::SET_COOKIE, v);
-        }
-    }
-    resp
 }
 
 /// The client's IP: the peer's, unless the peer is a trusted proxy, in which
@@ -210,29 +273,66 @@ struct Contact {
     address: Option<Value>,
 }
 
-/// A shipping choice as the browser may send it.
-#[derive(Debug, Deserialize, Serialize)]
+/// A shipping choice as the browser may send it: the service level counts;
+/// `amount` and `description` are the server's (from the catalogue).
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct ShippingChoice {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    amount: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    service_level: Option<String>,
+    service_level: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    amount: Option<IgnoredAny>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<IgnoredAny>,
 }
 
-/// A cart line: a SKU and a quantity; the price comes from the catalogue.
+/// A cart line: a SKU and a quantity. `price` and `productDetails` may come
+/// along (the widget carries them over after a 409) and are ignored: the
+/// catalogue prices and names the SKU.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct CartItem {
     sku_id: String,
     #[serde(default = "one")]
     quantity: u32,
+    #[serde(default)]
+    #[allow(dead_code)]
+    price: Option<IgnoredAny>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    product_details: Option<IgnoredAny>,
 }
 
 fn one() -> u32 {
     1
+}
+
+/// The fields create and update share; on its own, the update body
+/// (`POST /api/checkouts/{id}`: only the fields to change).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CheckoutFields {
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    locale: Option<String>,
+    #[serde(default)]
+    bill_to: Option<Value>,
+    #[serde(default)]
+    ship_to: Option<Value>,
+    #[serde(default)]
+    shipping_choice: Option<Value>,
+    #[serde(default)]
+    upstream_id: Option<String>,
+    #[serde(default)]
+    metadata: Option<Map<String, Value>>,
+    /// Ignored: the signed-in shopper's id is used.
+    #[serde(default)]
+    #[allow(dead_code)]
+    customer_id: Option<IgnoredAny>,
+    #[serde(default)]
+    items: Option<Vec<Value>>,
 }
 
 /// `POST /api/checkouts`.
@@ -250,25 +350,15 @@ struct CreateCheckout {
     ship_to: Option<Value>,
     #[serde(default)]
     shipping_choice: Option<Value>,
+    #[serde(default)]
+    upstream_id: Option<String>,
+    #[serde(default)]
+    metadata: Option<Map<String, Value>>,
+    /// Ignored: the signed-in shopper's id is used.
+    #[serde(default)]
+    #[allow(dead_code)]
+    customer_id: Option<IgnoredAny>,
     items: Vec<Value>,
-}
-
-/// `POST /api/checkouts/{id}`: only the fields to change.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct UpdateCheckout {
-    #[serde(default)]
-    email: Option<String>,
-    #[serde(default)]
-    locale: Option<String>,
-    #[serde(default)]
-    bill_to: Option<Value>,
-    #[serde(default)]
-    ship_to: Option<Value>,
-    #[serde(default)]
-    shipping_choice: Option<Value>,
-    #[serde(default)]
-    items: Option<Vec<Value>>,
 }
 
 /// `POST /api/orders`.
@@ -290,6 +380,10 @@ struct DemoSignInBody {
     customer_id: String,
 }
 
+/// Longest `upstreamId`, and most `metadata` entries, forwarded.
+const MAX_UPSTREAM_ID: usize = 100;
+const MAX_METADATA: usize = 20;
+
 /// A contact, checked and re-serialised (only known fields reach the provider).
 fn contact(v: Value, name: &str) -> Result<Value, ApiError> {
     let mut c: Contact = typed(v, &format!("{name}."))?;
@@ -300,6 +394,11 @@ fn contact(v: Value, name: &str) -> Result<Value, ApiError> {
     Ok(serde_json::to_value(c).unwrap_or_default())
 }
 
+/// Money in major units, as the provider takes it.
+fn major(cents: u64) -> f64 {
+    cents as f64 / 100.0
+}
+
 /// The provider's request items, priced from the catalogue.
 fn priced_items(s: &AppState, items: Vec<Value>) -> Result<Value, ApiError> {
     if items.is_empty() {
@@ -307,6 +406,13 @@ fn priced_items(s: &AppState, items: Vec<Value>) -> Result<Value, ApiError> {
             "missing_parameter",
             "items",
             "A checkout needs at least one item.",
+        ));
+    }
+    if items.len() > 100 {
+        return Err(ApiError::bad_param(
+            "invalid_parameter",
+            "items",
+            "A checkout takes at most 100 items.",
         ));
     }
     let mut out = Vec::with_capacity(items.len());
@@ -334,7 +440,7 @@ fn priced_items(s: &AppState, items: Vec<Value>) -> Result<Value, ApiError> {
         out.push(json!({
             "skuId": it.sku_id,
             "quantity": it.quantity,
-            "price": product.price as f64 / 100.0,
+            "price": major(product.price),
             "productDetails": details,
         }));
     }
@@ -343,41 +449,87 @@ fn priced_items(s: &AppState, items: Vec<Value>) -> Result<Value, ApiError> {
 
 /// The shared optional fields of create and update, into `body`.
 fn common_fields(
+    s: &AppState,
     body: &mut Map<String, Value>,
-    email: Option<String>,
-    locale: Option<String>,
-    bill_to: Option<Value>,
-    ship_to: Option<Value>,
-    shipping_choice: Option<Value>,
-) -> Result<(), ApiError> {
-    if let Some(e) = email {
+    f: CheckoutFields,
+) -> ApiResultOf<()> {
+    if let Some(e) = f.email {
         body.insert("email".into(), e.into());
     }
-    if let Some(l) = locale {
+    if let Some(l) = f.locale {
         body.insert("locale".into(), l.into());
     }
-    if let Some(b) = bill_to {
+    if let Some(b) = f.bill_to {
         body.insert("billTo".into(), contact(b, "billTo")?);
     }
-    if let Some(b) = ship_to {
+    if let Some(b) = f.ship_to {
         body.insert("shipTo".into(), contact(b, "shipTo")?);
     }
-    if let Some(c) = shipping_choice {
+    if let Some(c) = f.shipping_choice {
         let c: ShippingChoice = typed(c, "shippingChoice.")?;
+        let option = s
+            .config
+            .catalogue
+            .shipping(&c.service_level)
+            .ok_or_else(|| {
+                ApiError::bad_param(
+                    "invalid_parameter",
+                    "shippingChoice.serviceLevel",
+                    "Unknown shipping option.",
+                )
+            })?;
         body.insert(
             "shippingChoice".into(),
-            serde_json::to_value(c).unwrap_or_default(),
+            json!({
+                "serviceLevel": c.service_level,
+                "amount": major(option.amount),
+                "description": option.description,
+            }),
         );
+    }
+    if let Some(id) = f.upstream_id {
+        if id.chars().count() > MAX_UPSTREAM_ID {
+            return Err(ApiError::bad_param(
+                "invalid_parameter",
+                "upstreamId",
+                "Invalid value.",
+            ));
+        }
+        body.insert("upstreamId".into(), id.into());
+    }
+    if let Some(m) = f.metadata {
+        let flat = m
+            .values()
+            .all(|v| v.is_string() || v.is_number() || v.is_boolean());
+        if m.len() > MAX_METADATA || !flat {
+            return Err(ApiError::bad_param(
+                "invalid_parameter",
+                "metadata",
+                "Invalid value.",
+            ));
+        }
+        body.insert("metadata".into(), Value::Object(m));
     }
     Ok(())
 }
 
+type ApiResultOf<T> = Result<T, ApiError>;
+
 /// A provider answer made fit for the browser: 2xx JSON passes through (204
 /// stays empty); a contract-shaped 4xx (not 401/403) passes through reduced to
-/// `type`/`code`/`parameter`/`message`; 503 becomes 503 + `Retry-After`;
-/// anything else (401, 403, 5xx, HTML, garbage, no answer) the generic 502.
+/// `type`/`code`/`parameter`/`message`; 503 and an open circuit become 503 +
+/// `Retry-After`; anything else (401, 403, 5xx, HTML, garbage, no answer) the
+/// generic 502.
 fn relay(out: Result<Answer, NoAnswer>) -> ApiResult {
-    let a = out.map_err(|NoAnswer| ApiError::unavailable())?;
+    let a = match out {
+        Ok(a) => a,
+        Err(NoAnswer::Lost) => return Err(ApiError::unavailable()),
+        Err(NoAnswer::Refused(r)) => {
+            return Err(ApiError::unavailable_retry(Some(HeaderValue::from(
+                r.retry_after_secs(),
+            ))))
+        }
+    };
     let status = a.status;
     if status == StatusCode::NO_CONTENT {
         return Ok(StatusCode::NO_CONTENT.into_response());
@@ -398,53 +550,71 @@ fn relay(out: Result<Answer, NoAnswer>) -> ApiResult {
             return Err(e);
         }
     }
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        tracing::error!(
+            status = status.as_u16(),
+            "the provider refused the secret key"
+        );
+    }
     Err(ApiError::unavailable())
 }
 
-fn owned_checkout(s: &AppState, sid: &SessionId, id: &str) -> Result<(), ApiError> {
-    if safe_id(id) && s.sessions.owns_checkout(&sid.0, id) {
+async fn owned_checkout(cx: &Cx, id: &str) -> ApiResultOf<()> {
+    if safe_id(id) && session::owns_checkout(&cx.session, id).await? {
         Ok(())
     } else {
         Err(ApiError::not_found("Checkout"))
     }
 }
 
-fn owned_customer(s: &AppState, sid: &SessionId, id: &str) -> Result<(), ApiError> {
-    if safe_id(id) && s.sessions.customer(&sid.0).as_deref() == Some(id) {
+async fn owned_customer(cx: &Cx, id: &str) -> ApiResultOf<()> {
+    if safe_id(id) && session::customer(&cx.session).await?.as_deref() == Some(id) {
         Ok(())
     } else {
         Err(ApiError::not_found("Customer"))
     }
 }
 
-async fn create_checkout(
-    State(s): St,
-    Extension(sid): Extension<SessionId>,
-    Extension(ip): Extension<ClientIp>,
-    body: Bytes,
-) -> ApiResult {
+fn source_id(id: &str) -> ApiResultOf<()> {
+    if safe_id(id) {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("Source"))
+    }
+}
+
+async fn create_checkout(State(s): St, cx: Cx, body: Bytes) -> ApiResult {
     let req: CreateCheckout = parse(&body)?;
     let mut up = Map::new();
     up.insert("currency".into(), req.currency.into());
-    common_fields(
-        &mut up,
-        req.email,
-        req.locale,
-        req.bill_to,
-        req.ship_to,
-        req.shipping_choice,
-    )?;
+    let fields = CheckoutFields {
+        email: req.email,
+        locale: req.locale,
+        bill_to: req.bill_to,
+        ship_to: req.ship_to,
+        shipping_choice: req.shipping_choice,
+        upstream_id: req.upstream_id,
+        metadata: req.metadata,
+        customer_id: None,
+        items: None,
+    };
+    common_fields(&s, &mut up, fields)?;
     up.insert("items".into(), priced_items(&s, req.items)?);
-    if let Some(c) = s.sessions.customer(&sid.0) {
+    if let Some(c) = session::customer(&cx.session).await? {
         up.insert("customerId".into(), c.into());
     }
-    if let Some(ip) = ip.0 {
+    if let Some(ip) = cx.ip {
         up.insert("browserIp".into(), ip.to_string().into());
     }
     let key = crate::random_hex(16);
+    let body = Value::Object(up);
     let out = s
         .upstream
-        .post("/checkouts", Some(&Value::Object(up)), Some(&key))
+        .call(
+            Call::post("/checkouts", Some(&body))
+                .idempotent(&key)
+                .for_request(cx.rid()),
+        )
         .await;
     if let Ok(a) = &out {
         if a.status.is_success() {
@@ -452,7 +622,7 @@ async fn create_checkout(
                 .json()
                 .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned));
             match id {
-                Some(id) if safe_id(&id) => s.sessions.add_checkout(&sid.0, &id),
+                Some(id) if safe_id(&id) => session::add_checkout(&cx.session, &id).await?,
                 _ => return Err(ApiError::unavailable()),
             }
         }
@@ -460,56 +630,47 @@ async fn create_checkout(
     relay(out)
 }
 
-async fn get_checkout(
-    State(s): St,
-    Extension(sid): Extension<SessionId>,
-    Path(id): Path<String>,
-) -> ApiResult {
-    owned_checkout(&s, &sid, &id)?;
-    relay(s.upstream.get(&format!("/checkouts/{id}")).await)
-}
-
-async fn update_checkout(
-    State(s): St,
-    Extension(sid): Extension<SessionId>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
-    owned_checkout(&s, &sid, &id)?;
-    let req: UpdateCheckout = parse(&body)?;
-    let mut up = Map::new();
-    common_fields(
-        &mut up,
-        req.email,
-        req.locale,
-        req.bill_to,
-        req.ship_to,
-        req.shipping_choice,
-    )?;
-    if let Some(items) = req.items {
-        up.insert("items".into(), priced_items(&s, items)?);
-    }
+async fn get_checkout(State(s): St, cx: Cx, Path(id): Path<String>) -> ApiResult {
+    owned_checkout(&cx, &id).await?;
+    let path = format!("/checkouts/{id}");
     relay(
         s.upstream
-            .post(&format!("/checkouts/{id}"), Some(&Value::Object(up)), None)
+            .call(Call::get(&path).for_request(cx.rid()))
+            .await,
+    )
+}
+
+async fn update_checkout(State(s): St, cx: Cx, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    owned_checkout(&cx, &id).await?;
+    let mut req: CheckoutFields = parse(&body)?;
+    let items = req.items.take();
+    let mut up = Map::new();
+    common_fields(&s, &mut up, req)?;
+    if let Some(items) = items {
+        up.insert("items".into(), priced_items(&s, items)?);
+    }
+    let path = format!("/checkouts/{id}");
+    let body = Value::Object(up);
+    relay(
+        s.upstream
+            .call(Call::post(&path, Some(&body)).for_request(cx.rid()))
             .await,
     )
 }
 
 async fn attach_source(
     State(s): St,
-    Extension(sid): Extension<SessionId>,
+    cx: Cx,
     Path((id, source)): Path<(String, String)>,
     body: Bytes,
 ) -> ApiResult {
-    owned_checkout(&s, &sid, &id)?;
-    if !safe_id(&source) {
-        return Err(ApiError::not_found("Source"));
-    }
+    owned_checkout(&cx, &id).await?;
+    source_id(&source)?;
     let _: Empty = parse(&body)?;
+    let path = format!("/checkouts/{id}/sources/{source}");
     relay(
         s.upstream
-            .post(&format!("/checkouts/{id}/sources/{source}"), None, None)
+            .call(Call::post(&path, None).for_request(cx.rid()))
             .await,
     )
 }
@@ -517,29 +678,29 @@ async fn attach_source(
 /// `POST /orders`, never retried. When the provider gives no answer or a 5xx,
 /// the outcome is unknown: the order is looked up by checkout id first, and
 /// found means 201 with it.
-async fn create_order(
-    State(s): St,
-    Extension(sid): Extension<SessionId>,
-    body: Bytes,
-) -> ApiResult {
+async fn create_order(State(s): St, cx: Cx, body: Bytes) -> ApiResult {
     let req: CreateOrder = parse(&body)?;
-    owned_checkout(&s, &sid, &req.checkout_id)
+    owned_checkout(&cx, &req.checkout_id)
+        .await
         .map_err(|_| ApiError::not_found("Checkout").with_param("checkoutId"))?;
     let id = req.checkout_id;
+    let body = json!({"checkoutId": id});
     let out = s
         .upstream
-        .post("/orders", Some(&json!({"checkoutId": id})), None)
+        .call(Call::post("/orders", Some(&body)).for_request(cx.rid()))
         .await;
     let unknown = match &out {
-        Err(NoAnswer) => true,
+        Err(NoAnswer::Lost) => true,
+        Err(NoAnswer::Refused(_)) => false,
         Ok(a) => a.status.is_server_error(),
     };
     if !unknown {
         return relay(out);
     }
+    let path = format!("/orders?checkoutId={id}");
     let found = s
         .upstream
-        .get(&format!("/orders?checkoutId={id}"))
+        .call(Call::get(&path).for_request(cx.rid()))
         .await
         .ok()
         .filter(|a| a.status.is_success())
@@ -551,11 +712,7 @@ async fn create_order(
     }
 }
 
-async fn list_orders(
-    State(s): St,
-    Extension(sid): Extension<SessionId>,
-    Query(q): Query<HashMap<String, String>>,
-) -> ApiResult {
+async fn list_orders(State(s): St, cx: Cx, Query(q): Query<HashMap<String, String>>) -> ApiResult {
     if let Some(k) = q.keys().find(|k| k.as_str() != "checkoutId") {
         return Err(ApiError::bad_param(
             "invalid_parameter",
@@ -570,97 +727,78 @@ async fn list_orders(
             "A checkoutId is required.",
         )
     })?;
-    owned_checkout(&s, &sid, id)?;
-    relay(s.upstream.get(&format!("/orders?checkoutId={id}")).await)
+    owned_checkout(&cx, id).await?;
+    let path = format!("/orders?checkoutId={id}");
+    relay(
+        s.upstream
+            .call(Call::get(&path).for_request(cx.rid()))
+            .await,
+    )
 }
 
-async fn get_customer(
-    State(s): St,
-    Extension(sid): Extension<SessionId>,
-    Path(id): Path<String>,
-) -> ApiResult {
-    owned_customer(&s, &sid, &id)?;
-    relay(s.upstream.get(&format!("/customers/{id}")).await)
+async fn get_customer(State(s): St, cx: Cx, Path(id): Path<String>) -> ApiResult {
+    owned_customer(&cx, &id).await?;
+    let path = format!("/customers/{id}");
+    relay(
+        s.upstream
+            .call(Call::get(&path).for_request(cx.rid()))
+            .await,
+    )
 }
 
 async fn save_source(
     State(s): St,
-    Extension(sid): Extension<SessionId>,
+    cx: Cx,
     Path((id, source)): Path<(String, String)>,
     body: Bytes,
 ) -> ApiResult {
-    owned_customer(&s, &sid, &id)?;
-    if !safe_id(&source) {
-        return Err(ApiError::not_found("Source"));
-    }
+    owned_customer(&cx, &id).await?;
+    source_id(&source)?;
     let _: Empty = parse(&body)?;
+    let path = format!("/customers/{id}/sources/{source}");
     relay(
         s.upstream
-            .post(&format!("/customers/{id}/sources/{source}"), None, None)
+            .call(Call::post(&path, None).for_request(cx.rid()))
             .await,
     )
 }
 
 async fn remove_source(
     State(s): St,
-    Extension(sid): Extension<SessionId>,
+    cx: Cx,
     Path((id, source)): Path<(String, String)>,
 ) -> ApiResult {
-    owned_customer(&s, &sid, &id)?;
-    if !safe_id(&source) {
-        return Err(ApiError::not_found("Source"));
-    }
+    owned_customer(&cx, &id).await?;
+    source_id(&source)?;
+    let path = format!("/customers/{id}/sources/{source}");
     relay(
         s.upstream
-            .delete(&format!("/customers/{id}/sources/{source}"))
+            .call(Call::delete(&path).for_request(cx.rid()))
             .await,
     )
 }
 
 /// `POST /api/demo/sign-in {"customerId"}`: signs the session in (under a new
 /// session id) as whoever [`crate::SignIn`] says.
-async fn demo_sign_in(
-    State(s): St,
-    Extension(sid): Extension<SessionId>,
-    body: Bytes,
-) -> ApiResult {
+async fn demo_sign_in(State(s): St, cx: Cx, body: Bytes) -> ApiResult {
     let req: DemoSignInBody = parse(&body)?;
     let customer = s.sign_in.sign_in(&req.customer_id)?;
-    let new_id = s.sessions.sign_in(&sid.0, &customer);
-    let mut resp = Json(json!({"customerId": customer})).into_response();
-    if let Ok(v) = HeaderValue::from_str(&s.sessions.set_cookie(&new_id)) {
-        resp.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    Ok(resp)
+    session::sign_in(&cx.session, &customer).await?;
+    Ok(Json(json!({"customerId": customer})).into_response())
 }
 
 /// `POST /api/demo/sign-out`: ends the session (its checkouts too).
-async fn demo_sign_out(
-    State(s): St,
-    Extension(sid): Extension<SessionId>,
-    body: Bytes,
-) -> ApiResult {
+async fn demo_sign_out(cx: Cx, body: Bytes) -> ApiResult {
     let _: Empty = parse(&body)?;
-    s.sessions.sign_out(&sid.0);
-    let mut resp = StatusCode::NO_CONTENT.into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "{COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"
-    )) {
-        resp.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    Ok(resp)
+    session::sign_out(&cx.session).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// 200 when the provider answers (anything but 401, 403, 5xx or nothing).
 async fn readyz(State(s): St) -> Response {
     let out = s
         .upstream
-        .send(
-            axum::http::Method::GET,
-            "/orders?checkoutId=readyz",
-            None,
-            None,
-        )
+        .send(Call::get("/orders?checkoutId=readyz"))
         .await;
     let ready = out.is_ok_and(|a| {
         !a.status.is_server_error()

@@ -12,17 +12,19 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod breaker;
 pub mod error;
 pub mod session;
 pub mod upstream;
+pub mod web;
 
 use std::collections::HashMap;
-use std::fmt;
 use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use secrecy::SecretString;
 use serde::Deserialize;
 
 pub use api::router;
@@ -32,34 +34,9 @@ pub use session::{DemoSignIn, SignIn};
 /// Largest request body the browser-facing API accepts (64 KiB); larger → 413.
 pub const MAX_BODY: usize = 64 * 1024;
 
-/// The provider's secret API key. It is never printed: `Debug` and `Display`
-/// both show `[redacted]`.
-#[derive(Clone)]
-pub struct SecretKey(String);
-
-impl SecretKey {
-    /// Wraps a secret key.
-    pub fn new(key: impl Into<String>) -> Self {
-        Self(key.into())
-    }
-
-    /// The key itself, for the `Authorization` header only.
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl fmt::Display for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+/// The provider's secret API key, held so that it is never printed (`Debug`
+/// shows `[REDACTED]`) and is zeroed when dropped.
+pub type SecretKey = SecretString;
 
 /// One product the merchant sells.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -74,13 +51,31 @@ pub struct Product {
     pub image: Option<String>,
 }
 
-/// The merchant's products by SKU id: the only source of prices.
+/// One way to ship, priced by the merchant.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShippingOption {
+    /// What the shopper reads, sent as `shippingChoice.description`.
+    pub description: String,
+    /// Price in cents, sent as `shippingChoice.amount`.
+    pub amount: u64,
+}
+
+/// The merchant's products by SKU id and shipping options by service level:
+/// the only source of prices.
 ///
-/// The JSON form is an object keyed by SKU id:
-/// `{"sku_mug": {"name": "Mug", "price": 1000, "image": "https://..."}}`.
+/// The JSON form:
+/// `{"products": {"sku_mug": {"name": "Mug", "price": 1000, "image": "https://..."}},
+///   "shipping": {"standard": {"description": "Standard", "amount": 500}}}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Catalogue(HashMap<String, Product>);
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    /// Products by SKU id.
+    pub products: HashMap<String, Product>,
+    /// Shipping options by service level (`shippingChoice.serviceLevel`).
+    #[serde(default)]
+    pub shipping: HashMap<String, ShippingOption>,
+}
 
 impl Catalogue {
     /// Parses the JSON form.
@@ -96,13 +91,23 @@ impl Catalogue {
 
     /// The product with this SKU id.
     pub fn get(&self, sku: &str) -> Option<&Product> {
-        self.0.get(sku)
+        self.products.get(sku)
     }
 
-    /// Adds or replaces a product.
-    pub fn insert(&mut self, sku: impl Into<String>, product: Product) {
-        self.0.insert(sku.into(), product);
+    /// The shipping option of this service level.
+    pub fn shipping(&self, level: &str) -> Option<&ShippingOption> {
+        self.shipping.get(level)
     }
+}
+
+/// Where the demo store's pages come from, when this backend serves them.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The widget's `dist/` (demo pages and the bundle), served at `/`.
+    pub dist: PathBuf,
+    /// The provider's payments base (where `card-frame.html` lives), e.g.
+    /// `http://localhost:8788/api`: the pages' `frame-src` and `/store.json`.
+    pub payments_base: String,
 }
 
 /// How the backend is configured.
@@ -118,13 +123,36 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
     /// Time limit of one upstream call (each retry gets its own).
     pub upstream_timeout: Duration,
+    /// Time limit of `POST /orders` (an authorization may take longer).
+    pub order_timeout: Duration,
+    /// How long a GET may keep being retried, backoff included.
+    pub retry_budget: Duration,
+    /// Consecutive upstream failures (no answer, 5xx) that open the circuit.
+    pub breaker_threshold: u32,
+    /// How long an open circuit refuses calls (503 + `Retry-After`) before
+    /// letting one trial call through.
+    pub breaker_cool_down: Duration,
     /// Serves `POST /api/demo/sign-in` and `POST /api/demo/sign-out`.
     pub demo_sign_in: bool,
+    /// Storefront origins (`https://shop.example`) allowed to call the API
+    /// from their pages (CORS, with cookies). Empty: same origin only.
+    pub storefront_origins: Vec<String>,
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// Signs the session cookie; instances behind one load balancer share it
+    /// (at least 64 bytes). `None`: a random key per process.
+    pub session_key: Option<SecretString>,
+    /// Marks the session cookie `Secure` (serve over HTTPS in production).
+    pub secure_cookie: bool,
+    /// Serve the demo store's pages too (`dist/`, with the strict CSP).
+    pub site: Option<Site>,
 }
 
 impl Config {
-    /// A configuration with no trusted proxies, a 10 s upstream timeout and the
-    /// demo sign-in disabled.
+    /// A configuration with no trusted proxies, a 10 s upstream timeout (30 s
+    /// for orders), a 3 s retry budget, a circuit that opens after 8 failures
+    /// in a row for 5 s, 30-minute sessions, no CORS, no pages, and the demo
+    /// sign-in disabled.
     pub fn new(upstream: impl Into<String>, secret_key: SecretKey, catalogue: Catalogue) -> Self {
         Self {
             upstream: upstream.into().trim_end_matches('/').to_owned(),
@@ -132,7 +160,16 @@ impl Config {
             catalogue,
             trusted_proxies: Vec::new(),
             upstream_timeout: Duration::from_secs(10),
+            order_timeout: Duration::from_secs(30),
+            retry_budget: Duration::from_secs(3),
+            breaker_threshold: 8,
+            breaker_cool_down: Duration::from_secs(5),
             demo_sign_in: false,
+            storefront_origins: Vec::new(),
+            session_idle: Duration::from_secs(30 * 60),
+            session_key: None,
+            secure_cookie: false,
+            site: None,
         }
     }
 }
@@ -143,8 +180,6 @@ pub struct AppState {
     pub config: Config,
     /// The provider client.
     pub upstream: upstream::Upstream,
-    /// Browser sessions.
-    pub sessions: session::Sessions,
     /// How shoppers sign in.
     pub sign_in: Arc<dyn SignIn>,
 }
@@ -158,12 +193,7 @@ impl AppState {
     /// State for `config` with another sign-in.
     pub fn with_sign_in(config: Config, sign_in: Arc<dyn SignIn>) -> Arc<Self> {
         Arc::new(Self {
-            upstream: upstream::Upstream::new(
-                &config.upstream,
-                config.secret_key.clone(),
-                config.upstream_timeout,
-            ),
-            sessions: session::Sessions::new(),
+            upstream: upstream::Upstream::new(&config),
             sign_in,
             config,
         })
@@ -188,6 +218,6 @@ pub(crate) fn random_hex(bytes: usize) -> String {
 }
 
 /// Lowercase hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

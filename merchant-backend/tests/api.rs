@@ -33,19 +33,53 @@ async fn a_cart_becomes_a_checkout_priced_from_the_catalogue() {
 }
 
 #[tokio::test]
-async fn a_price_a_customer_id_or_any_unknown_field_is_a_400_naming_it() {
+async fn client_prices_and_customer_ids_are_ignored_and_unknown_fields_are_a_400() {
     let rig = start(|_| {}).await;
     let mut b = rig.browser();
+    // What the widget carries over after a 409: prices, names, a customerId,
+    // the shipping choice's amount. The server's own values go upstream.
     let r = b
-        .create(json!({"items": [{"skuId": "sku_mug", "quantity": 1}, {"skuId": "sku_poster", "quantity": 1, "price": 0.01}]}))
+        .create(json!({
+            "customerId": "cus_demo",
+            "items": [{"skuId": "sku_poster", "quantity": 2, "price": 0.01,
+                       "productDetails": {"name": "Free poster", "image": "https://evil.example/x.png"}}],
+            "shippingChoice": {"serviceLevel": "express", "amount": 0, "description": "Free"},
+            "upstreamId": "cart-42",
+            "metadata": {"campaign": "winter"}
+        }))
         .await;
-    assert_eq!(r.status, 400, "{}", r.text);
-    assert_eq!(error_param(&r).as_deref(), Some("items[1].price"));
-    let r = b.create(json!({"customerId": "cus_demo"})).await;
-    assert_eq!(r.status, 400);
-    assert_eq!(error_param(&r).as_deref(), Some("customerId"));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let sent = rig.upstream_log("POST", "/checkouts")[0]
+        .json
+        .clone()
+        .unwrap();
+    assert_eq!(sent["items"][0]["price"], json!(12.5));
+    assert_eq!(sent["items"][0]["productDetails"]["name"], "Poster");
+    assert_eq!(
+        sent["items"][0]["productDetails"]["image"],
+        "https://example.com/poster.png"
+    );
+    assert_eq!(
+        sent["shippingChoice"],
+        json!({"serviceLevel": "express", "amount": 15.0, "description": "Express"})
+    );
+    assert_eq!(sent["customerId"], Value::Null, "a guest stays a guest");
+    assert_eq!(sent["upstreamId"], "cart-42");
+    assert_eq!(r.json["totalShipping"], json!(15.0), "{}", r.text);
+    let r = b
+        .create(json!({"shippingChoice": {"serviceLevel": "teleport"}}))
+        .await;
+    assert_eq!(
+        error_param(&r).as_deref(),
+        Some("shippingChoice.serviceLevel")
+    );
     let r = b.create(json!({"totalAmount": 0})).await;
+    assert_eq!(r.status, 400);
     assert_eq!(error_param(&r).as_deref(), Some("totalAmount"));
+    let r = b
+        .create(json!({"items": [{"skuId": "sku_mug", "id": "itm_1"}]}))
+        .await;
+    assert_eq!(error_param(&r).as_deref(), Some("items[0].id"));
     let r = b
         .create(json!({"billTo": {"name": "x", "address": {"zip": "1"}}}))
         .await;
@@ -56,6 +90,8 @@ async fn a_price_a_customer_id_or_any_unknown_field_is_a_400_naming_it() {
         .await;
     assert_eq!(r.status, 400);
     assert_eq!(error_param(&r).as_deref(), Some("items[0].skuId"));
+    let r = b.create(json!({"metadata": {"deep": {"x": 1}}})).await;
+    assert_eq!(error_param(&r).as_deref(), Some("metadata"));
     let r = b
         .call(
             Method::POST,
@@ -64,14 +100,48 @@ async fn a_price_a_customer_id_or_any_unknown_field_is_a_400_naming_it() {
         )
         .await;
     assert_eq!(error_param(&r).as_deref(), Some("extra"));
-    assert!(
-        rig.upstream_log("POST", "/checkouts").is_empty(),
-        "nothing reached the provider"
+    assert_eq!(
+        rig.upstream_log("POST", "/checkouts").len(),
+        1,
+        "only the valid create reached the provider"
     );
     assert!(rig.sandbox.shared.log().iter().all(|e| e
         .json
         .as_ref()
-        .is_none_or(|j| j.get("customerId").is_none())));
+        .is_none_or(|j| j.get("customerId").is_none() && !j.to_string().contains("0.01"))));
+}
+
+#[tokio::test]
+async fn a_signed_in_shopper_gets_their_own_customer_id_never_the_bodys() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    let r = b
+        .call(
+            Method::POST,
+            "/demo/sign-in",
+            Some(r#"{"customerId":"cus_demo"}"#),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = b.create(json!({"customerId": "cus_someone_else"})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let sent = rig.upstream_log("POST", "/checkouts")[0]
+        .json
+        .clone()
+        .unwrap();
+    assert_eq!(sent["customerId"], "cus_demo");
+    let r = b.call(Method::GET, "/customers/cus_demo", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = b
+        .call(Method::GET, "/customers/cus_someone_else", None)
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    assert!(rig
+        .sandbox
+        .shared
+        .log()
+        .iter()
+        .all(|e| !e.path.contains("someone_else") && !e.body.contains("someone_else")));
 }
 
 #[tokio::test]
@@ -408,4 +478,42 @@ async fn health_and_readiness() {
         "no session for nothing"
     );
     assert_eq!(r.json["type"], "not_found");
+}
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    let rig = start(|c| c.session_idle = std::time::Duration::from_secs(1)).await;
+    let mut b = rig.browser();
+    let id = b.create(json!({})).await.json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = b.call(Method::GET, &format!("/checkouts/{id}"), None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let r = b.call(Method::GET, &format!("/checkouts/{id}"), None).await;
+    assert_eq!(r.status, 404, "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_session_keeps_its_latest_checkouts_only() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    let mut ids = vec![];
+    for _ in 0..=merchant_backend::session::MAX_CHECKOUTS {
+        ids.push(
+            b.create(json!({})).await.json["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let r = b
+        .call(Method::GET, &format!("/checkouts/{}", ids[0]), None)
+        .await;
+    assert_eq!(r.status, 404, "the oldest is forgotten");
+    let r = b
+        .call(Method::GET, &format!("/checkouts/{}", ids[1]), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
 }

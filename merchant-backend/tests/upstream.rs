@@ -58,8 +58,17 @@ async fn fake_provider() -> (String, Arc<Mutex<Vec<String>>>) {
 }
 
 async fn backend(upstream: String) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
-    let mut config = Config::new(upstream, SecretKey::new(SECRET), common::catalogue());
+    backend_with(upstream, |_| {}).await
+}
+
+async fn backend_with(
+    upstream: String,
+    tweak: impl FnOnce(&mut Config),
+) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let mut config = Config::new(upstream, SecretKey::from(SECRET), common::catalogue());
     config.upstream_timeout = Duration::from_millis(200);
+    config.order_timeout = Duration::from_millis(300);
+    tweak(&mut config);
     let app = merchant_backend::router(AppState::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let api = format!("http://{}/api", listener.local_addr().unwrap());
@@ -95,6 +104,10 @@ async fn every_call_carries_the_secret_and_creates_carry_a_fresh_idempotency_key
         })
         .collect();
     assert_ne!(keys[0], keys[1], "one key per browser request");
+    // The browser request's id goes along, and comes back to the browser.
+    let rid = a.headers["x-request-id"].to_str().unwrap();
+    assert_eq!(header(&heads[0], "x-request-id"), Some(rid));
+    assert_ne!(Some(rid), header(&heads[1], "x-request-id"));
     assert!(keys
         .iter()
         .all(|k| k.len() == 32 && k.bytes().all(|c| c.is_ascii_hexdigit())));
@@ -135,9 +148,50 @@ async fn a_silent_provider_times_out_gets_are_retried_orders_are_not() {
 
 #[test]
 fn the_secret_is_never_printed() {
-    let key = SecretKey::new(SECRET);
-    assert_eq!(format!("{key}"), "[redacted]");
-    assert_eq!(format!("{key:?}"), "[redacted]");
+    let key = SecretKey::from(SECRET);
+    assert!(!format!("{key:?}").contains(SECRET));
     let config = Config::new("http://x/api", key, common::catalogue());
     assert!(!format!("{config:?}").contains(SECRET));
+}
+
+#[tokio::test]
+async fn a_provider_that_stays_down_opens_the_circuit_and_nothing_more_is_sent() {
+    let (upstream, heads) = fake_provider().await;
+    let (api, _task) = backend_with(upstream, |c| {
+        c.breaker_threshold = 3;
+        c.breaker_cool_down = Duration::from_millis(1500);
+    })
+    .await;
+    let mut b = common::Browser::new(api);
+    assert_eq!(b.create(json!({})).await.status, 201);
+    // 1 try + 2 retries, all silent: three failures in a row.
+    let r = b.call(Method::GET, "/checkouts/chk_fake", None).await;
+    assert_generic(&r, 502);
+    let sent = heads.lock().unwrap().len();
+    assert_eq!(sent, 4);
+    let r = b.call(Method::GET, "/checkouts/chk_fake", None).await;
+    assert_generic(&r, 503);
+    let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&retry), "Retry-After {retry}");
+    let r = b
+        .call(
+            Method::POST,
+            "/orders",
+            Some(r#"{"checkoutId":"chk_fake"}"#),
+        )
+        .await;
+    assert_generic(&r, 503);
+    assert_eq!(
+        heads.lock().unwrap().len(),
+        sent,
+        "refused calls are not sent"
+    );
+    // After the cool-down one trial goes through; it fails, the circuit opens again.
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    // (its retry is refused by the reopened circuit: 503).
+    let r = b.call(Method::GET, "/checkouts/chk_fake", None).await;
+    assert_generic(&r, 503);
+    assert_eq!(heads.lock().unwrap().len(), sent + 1, "one trial");
+    let r = b.call(Method::GET, "/checkouts/chk_fake", None).await;
+    assert_generic(&r, 503);
 }

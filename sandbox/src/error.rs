@@ -69,6 +69,13 @@ impl ApiError {
         )
     }
 
+    /// 401 `unauthorized` for a merchant API call without the sandbox's secret
+    /// key ([`crate::Config::secret_key`]): the body is exactly
+    /// `{"type":"unauthorized","errors":[{"code":"unauthorized","message":"A valid secret key is required."}]}`.
+    pub fn secret_key_required() -> Self {
+        Self::unauthorized("A valid secret key is required.")
+    }
+
     /// 405 `method_not_allowed`.
     pub fn method_not_allowed() -> Self {
         Self::new(

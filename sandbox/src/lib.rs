@@ -7,9 +7,12 @@
 //!
 //! - the **merchant** origin `http://127.0.0.1:P1`: the widget's `dist/` at `/`
 //!   (demo pages), the merchant API under `/api` (and at `/` when no `dist/` is
-//!   served), `GET /sandbox.json` (where the other two origins are) and, only when
-//!   enabled, the control surface under `/__sandbox` (faults, request log,
-//!   customers, reset);
+//!   served), `GET /sandbox.json` and its alias `GET /store.json` (where the
+//!   other two origins are) and, only when enabled, the control surface under
+//!   `/__sandbox` (faults, request log, customers, reset). With
+//!   [`Config::merchant_pages`] off it serves only the API under `/api` (and the
+//!   control surface), for a merchant backend in front of it; with
+//!   [`Config::secret_key`] set, its API needs `Authorization: Bearer <key>`;
 //! - the **payments** origin `http://localhost:P2` (another *site*): the same
 //!   `dist/` (`card-frame.html` only for allowed merchant origins), the card
 //!   frame's API under `/api` (`POST /sources`, `GET /sources/{id}`,
@@ -66,6 +69,28 @@ pub struct Config {
     /// Enables `/__sandbox/*` (faults, request log, customers, reset). Tests only.
     /// The demo customer `cus_demo` exists either way.
     pub control: bool,
+    /// The provider's secret key. `None` (the default): the merchant API is
+    /// open, as a browser-facing demo needs it. `Some(key)`: every request to the
+    /// merchant origin's API (`/checkouts...`, `/orders`, `/customers/...`, and
+    /// any other path served by that API, unknown ones included) must carry
+    /// exactly `Authorization: Bearer <key>`, else it is answered
+    /// `401 {"type":"unauthorized","errors":[{"code":"unauthorized","message":"A valid secret key is required."}]}`
+    /// (see [`error::ApiError::secret_key_required`]) and logged like any other
+    /// API request, without taking a fault. The card frame's calls
+    /// (`/sources...`, also when served on the merchant origin in single-origin
+    /// mode), the ACS, the pages, `/sandbox.json` and `/__sandbox/*` never need it.
+    pub secret_key: Option<String>,
+    /// Whether the merchant origin serves the merchant's pages (the default):
+    /// `dist/` at `/`, `/sandbox.json` and `/store.json`, and the
+    /// `/card-frame.html` notice. `false` makes the sandbox "only the provider",
+    /// for use behind `merchant-backend`, which serves the pages: the merchant
+    /// origin then serves the merchant API under `/api` only (not at `/`), the
+    /// control surface when [`Config::control`] is on and, in single-origin
+    /// mode, the payments side as the payments origin would (the card frame and
+    /// the rest of `dist/` with the payments origin's headers, `/3ds/return`,
+    /// the card frame's API) and the ACS under `/acs`. The payments origin
+    /// serves `dist/` either way.
+    pub merchant_pages: bool,
 }
 
 impl Default for Config {
@@ -79,6 +104,8 @@ impl Default for Config {
             ready_after: Duration::from_millis(400),
             dist: None,
             control: false,
+            secret_key: None,
+            merchant_pages: true,
         }
     }
 }

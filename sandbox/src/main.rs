@@ -10,11 +10,11 @@ const HELP: &str = "sandbox: the local DR-shaped checkout backend for checkout-w
 
 USAGE: sandbox [--port N] [--payments-port N] [--acs-port N] [--single-origin]
                [--allow-origin URL]... [--latency-ms N] [--ready-after-ms N]
-               [--dist DIR] [--control]
+               [--dist DIR] [--control] [--secret-key KEY] [--provider-only]
 
 Three origins by default, sharing one state:
   merchant  http://127.0.0.1:PORT           demo pages (dist/), the merchant API
-                                            under /api, /sandbox.json
+                                            under /api, /sandbox.json (= /store.json)
   payments  http://localhost:PAYMENTS_PORT  card-frame.html (dist/), POST /api/sources,
                                             GET /api/sources/{id}, /3ds/return
   ACS       http://127.0.0.1:ACS_PORT       the 3-D Secure challenge, /challenge
@@ -33,6 +33,16 @@ Three origins by default, sharing one state:
   --dist DIR          serve the widget's dist/ at / and the APIs under /api
   --control           enable /__sandbox/* on the merchant origin (faults, request
                       log, customers, reset); for tests only
+  --secret-key KEY    the merchant API (checkouts, orders, customers) answers 401
+                      unless the call carries Authorization: Bearer KEY; the card
+                      frame's /sources calls, the pages and /__sandbox never need
+                      it (default: env SANDBOX_SECRET_KEY if set, else no key)
+  --provider-only     the merchant origin serves only the provider API (for use
+                      behind merchant-backend, which serves the pages): /api (and
+                      /__sandbox with --control); no dist/, /sandbox.json,
+                      /store.json. The payments origin still serves dist/; with
+                      --single-origin, the merchant origin serves it as the
+                      payments origin would, for the card frame
 
 A registered demo shopper, cus_demo (jdoe@example.com), always exists with four
 saved cards: src_demo_visa (default), src_demo_mastercard, src_demo_amex_expired
@@ -52,6 +62,28 @@ fn origin_arg(v: &str) -> Result<String, String> {
         ));
     }
     Ok(v.to_owned())
+}
+
+/// A secret key from `source` (the flag or the variable): printable ASCII, no
+/// spaces, not empty, so it fits an `Authorization` header as is.
+fn secret_key_arg(source: &str, v: &str) -> Result<String, String> {
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!(
+            "{source}: the secret key must be printable ASCII with no spaces"
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// `SANDBOX_SECRET_KEY` (`env`) as the secret key, when `--secret-key` was not
+/// given; an empty variable counts as unset.
+fn with_env_secret(mut config: Config, env: Option<String>) -> Result<Config, String> {
+    if config.secret_key.is_none() {
+        if let Some(v) = env.filter(|v| !v.is_empty()) {
+            config.secret_key = Some(secret_key_arg("SANDBOX_SECRET_KEY", &v)?);
+        }
+    }
+    Ok(config)
 }
 
 fn parse(args: &[String]) -> Result<Config, String> {
@@ -85,6 +117,8 @@ fn parse(args: &[String]) -> Result<Config, String> {
             "--ready-after-ms" => config.ready_after = Duration::from_millis(number(value()?)?),
             "--dist" => config.dist = Some(PathBuf::from(value()?)),
             "--control" => config.control = true,
+            "--secret-key" => config.secret_key = Some(secret_key_arg(flag, &value()?)?),
+            "--provider-only" => config.merchant_pages = false,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown flag {other}")),
         }
@@ -108,7 +142,8 @@ fn parse(args: &[String]) -> Result<Config, String> {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = match parse(&args) {
+    let env_secret = std::env::var("SANDBOX_SECRET_KEY").ok();
+    let config = match parse(&args).and_then(|c| with_env_secret(c, env_secret)) {
         Ok(c) => c,
         Err(e) if e.is_empty() => {
             print!("{HELP}");
@@ -135,6 +170,8 @@ async fn main() {
         }
     }
     let has_dist = config.dist.is_some();
+    let pages = config.merchant_pages;
+    let keyed = config.secret_key.is_some();
     let running = match sandbox::start(config).await {
         Ok(r) => r,
         Err(e) => {
@@ -143,10 +180,20 @@ async fn main() {
         }
     };
     let (url, pay, acs) = (running.url(), running.payments_url(), running.acs_url());
-    if has_dist {
-        println!("sandbox: merchant  {url}/  (demo; API at {url}/api)");
+    let mut notes = Vec::new();
+    if has_dist && pages {
+        notes.push(format!("demo; API at {url}/api"));
+    } else if !pages {
+        notes.push("provider only".to_owned());
+    }
+    if keyed {
+        notes.push("secret key required".to_owned());
+    }
+    let at = if has_dist && pages { "/" } else { "/api" };
+    if notes.is_empty() {
+        println!("sandbox: merchant  {url}{at}");
     } else {
-        println!("sandbox: merchant  {url}/api");
+        println!("sandbox: merchant  {url}{at}  ({})", notes.join("; "));
     }
     if pay == url {
         println!("sandbox: single origin: payments API at {url}/api, ACS at {url}/acs/challenge");
@@ -177,6 +224,42 @@ mod tests {
         assert_eq!(c.payments_addr.map(|a| a.port()), Some(8788));
         assert_eq!(c.acs_addr.map(|a| a.port()), Some(8789));
         assert!(c.allowed_origins.is_empty());
+        assert_eq!(c.secret_key, None, "no key: the merchant API is open");
+        assert!(c.merchant_pages);
+    }
+
+    #[test]
+    fn secret_key_and_provider_only_flags() {
+        let c = parse(&args(&["--secret-key", "sk_test_1", "--provider-only"])).unwrap();
+        assert_eq!(c.secret_key.as_deref(), Some("sk_test_1"));
+        assert!(!c.merchant_pages);
+        let c = parse(&args(&["--provider-only", "--single-origin"])).unwrap();
+        assert!(!c.merchant_pages);
+        assert_eq!((c.payments_addr, c.acs_addr), (None, None));
+        for bad in [
+            &["--secret-key"][..],
+            &["--secret-key", ""],
+            &["--secret-key", "sk test"],
+            &["--secret-key", "sk_\u{e9}"],
+        ] {
+            assert!(parse(&args(bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_secret_key_comes_from_the_environment_when_the_flag_is_absent() {
+        let env = |v: &str| Some(v.to_owned());
+        let from_env = with_env_secret(parse(&[]).unwrap(), env("sk_env")).unwrap();
+        assert_eq!(from_env.secret_key.as_deref(), Some("sk_env"));
+        let flag = parse(&args(&["--secret-key", "sk_flag"])).unwrap();
+        let flag = with_env_secret(flag, env("sk_env")).unwrap();
+        assert_eq!(flag.secret_key.as_deref(), Some("sk_flag"), "the flag wins");
+        let unset = with_env_secret(parse(&[]).unwrap(), None).unwrap();
+        assert_eq!(unset.secret_key, None);
+        let empty = with_env_secret(parse(&[]).unwrap(), env("")).unwrap();
+        assert_eq!(empty.secret_key, None, "an empty variable counts as unset");
+        let err = with_env_secret(parse(&[]).unwrap(), env("sk bad")).unwrap_err();
+        assert!(err.contains("SANDBOX_SECRET_KEY"), "{err}");
     }
 
     #[test]

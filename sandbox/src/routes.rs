@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -34,23 +34,35 @@ pub(crate) const MAX_BODY: usize = 1 << 20;
 pub(crate) struct AllowFraming;
 
 /// The merchant origin: `dist/` at `/`, the merchant API under `/api` (at `/`
-/// too without `dist/`), `/sandbox.json`, the control surface when enabled, and
-/// in single-origin mode the payments pages and the ACS (under `/acs`) as well.
+/// too without `dist/`), `/sandbox.json` and `/store.json`, the control surface
+/// when enabled, and in single-origin mode the payments pages and the ACS
+/// (under `/acs`) as well.
+///
+/// Without [`crate::Config::merchant_pages`] ("only the provider"): the API under
+/// `/api` only, the control surface when enabled and, in single-origin mode, the
+/// payments pages (with the rest of `dist/` served as the payments origin serves
+/// it) and the ACS; anything else is a contract-shaped 404.
 pub fn merchant_router(shared: Arc<Shared>) -> Router {
     let api = api_router(shared.clone(), Origin::Merchant);
-    let mut app = Router::new().nest("/api", api.clone()).merge(
-        Router::new()
-            .route("/sandbox.json", get(sandbox_json))
-            .with_state(shared.clone()),
-    );
-    if shared.origins.separate_payments {
+    let pages = shared.config.merchant_pages;
+    let separate_payments = shared.origins.separate_payments;
+    let mut app = Router::new().nest("/api", api.clone());
+    if pages {
+        app = app.merge(
+            Router::new()
+                .route("/sandbox.json", get(sandbox_json))
+                .route("/store.json", get(sandbox_json))
+                .with_state(shared.clone()),
+        );
+    }
+    if !separate_payments {
+        app = app.merge(payments::pages(shared.clone()));
+    } else if pages {
         app = app.merge(
             Router::new()
                 .route("/card-frame.html", get(card_frame_elsewhere))
                 .with_state(shared.clone()),
         );
-    } else {
-        app = app.merge(payments::pages(shared.clone()));
     }
     if !shared.origins.separate_acs {
         app = app.nest("/acs", acs::router(shared.clone()));
@@ -58,13 +70,21 @@ pub fn merchant_router(shared: Arc<Shared>) -> Router {
     if shared.config.control {
         app = app.nest("/__sandbox", control_router(shared.clone()));
     }
-    let app = match &shared.config.dist {
-        Some(dist) => {
+    let app = match (&shared.config.dist, pages) {
+        (Some(dist), true) => {
             app.fallback_service(Router::new().fallback_service(ServeDir::new(dist)).layer(
                 middleware::map_response_with_state(shared.clone(), merchant_page_headers),
             ))
         }
-        None => app.merge(api),
+        (None, true) => app.merge(api),
+        // Only the provider, and the payments side lives here: its files, as
+        // the payments origin would serve them (the card frame needs its bundle).
+        (Some(dist), false) if !separate_payments => app.fallback_service(
+            Router::new()
+                .fallback_service(ServeDir::new(dist))
+                .layer(middleware::map_response(payments_page_headers)),
+        ),
+        (_, false) => app.fallback(|| async { ApiError::not_found("Resource", None) }),
     };
     app.layer(middleware::map_response(security_headers))
 }
@@ -156,7 +176,9 @@ async fn card_frame_elsewhere(State(s): Shr) -> Response {
     html_page(StatusCode::NOT_FOUND, body, csp::REFUSED_FRAME_CSP)
 }
 
-/// `GET /sandbox.json`: where the payments origin and the ACS are, for the demo page.
+/// `GET /sandbox.json`, and the same at `GET /store.json` (the name a merchant
+/// backend serving the demo pages answers too): where the payments origin and
+/// the ACS are, for the demo page. Only while [`crate::Config::merchant_pages`].
 async fn sandbox_json(State(s): Shr) -> Response {
     let o = &s.origins;
     let mut resp = ok(json!({
@@ -314,7 +336,28 @@ impl ApiCtx {
     }
 }
 
-/// Latency, request log and scripted faults around every API (and ACS) request.
+/// Whether `headers` carry exactly one `Authorization` header, and it is exactly
+/// `Bearer <key>`. Compared without stopping at the first differing byte.
+fn has_secret_key(headers: &HeaderMap, key: &str) -> bool {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let (Some(got), None) = (values.next(), values.next()) else {
+        return false;
+    };
+    let got = got.as_bytes();
+    let want = format!("Bearer {key}");
+    let want = want.as_bytes();
+    got.len() == want.len()
+        && got
+            .iter()
+            .zip(want)
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
+}
+
+/// Latency, request log and scripted faults around every API (and ACS)
+/// request; on the merchant origin's API, the secret key check
+/// ([`crate::Config::secret_key`]): a refused call is logged (status 401) but
+/// not processed.
 pub(crate) async fn api_layer(State(ctx): State<ApiCtx>, req: Request, next: Next) -> Response {
     let s = &ctx.shared;
     let latency = s.latency();
@@ -328,7 +371,17 @@ pub(crate) async fn api_layer(State(ctx): State<ApiCtx>, req: Request, next: Nex
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let origin = ctx.origin_of(&path);
-    let fault = s.faults().take(origin, &method, &path);
+    let authorized = origin != Origin::Merchant
+        || s.config
+            .secret_key
+            .as_deref()
+            .is_none_or(|key| has_secret_key(&parts.headers, key));
+    // A refused call is not processed, so it takes no fault either.
+    let fault = if authorized {
+        s.faults().take(origin, &method, &path)
+    } else {
+        None
+    };
     let seq = s.seq.fetch_add(1, Ordering::Relaxed) + 1;
     let body_text = String::from_utf8_lossy(&bytes).into_owned();
     s.log().push(LogEntry {
@@ -353,6 +406,13 @@ pub(crate) async fn api_layer(State(ctx): State<ApiCtx>, req: Request, next: Nex
             e.status = status;
         }
     };
+    if !authorized {
+        set_status(StatusCode::UNAUTHORIZED.as_u16());
+        let mut resp = ApiError::secret_key_required().into_response();
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return resp;
+    }
     let kill = parts.extensions.get::<KillSwitch>().cloned();
     match &fault {
         Some(Fault::Status {

@@ -2266,3 +2266,538 @@ async fn a_checkout_that_produced_an_order_is_gone_but_its_order_is_found() {
     // The in-process API agrees.
     assert!(sb.running.shared.store().get_checkout(id).is_err());
 }
+
+// Playing only the provider, behind a merchant backend: the secret key, the
+// provider-only merchant origin, `/store.json`.
+
+const SECRET: &str = "sk_test_sandbox_1";
+
+/// The body of a call refused for want of the secret key (as JSON: key order aside).
+const UNAUTHORIZED: &str = r#"{"type":"unauthorized","errors":[{"code":"unauthorized","message":"A valid secret key is required."}]}"#;
+
+impl Sandbox {
+    /// A call to `addr` with `Authorization: <authorization>` when given.
+    async fn call_auth(
+        &self,
+        addr: SocketAddr,
+        authorization: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let b = body.map(|b| b.to_string());
+        let extra = authorization
+            .map(|a| format!("Authorization: {a}\r\n"))
+            .unwrap_or_default();
+        raw(addr, method, path, b.as_deref(), &extra)
+            .await
+            .unwrap_or_else(|| panic!("{method} {path}: connection closed without a response"))
+    }
+    /// A call to the merchant origin with the secret key.
+    async fn keyed(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
+        let auth = format!("Bearer {SECRET}");
+        self.call_auth(self.running.addr, Some(&auth), method, path, body)
+            .await
+    }
+}
+
+/// Asserts the secret key's 401, body byte for byte.
+fn assert_unauthorized(r: &Reply) {
+    assert_eq!(r.status, 401, "{}", r.body);
+    assert_eq!(
+        r.json(),
+        serde_json::from_str::<Value>(UNAUTHORIZED).unwrap()
+    );
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn the_secret_key_guards_every_merchant_api_call() {
+    let sb = Sandbox::with(Config {
+        control: true,
+        ready_after: Duration::ZERO,
+        secret_key: Some(SECRET.into()),
+        ..Config::default()
+    })
+    .await;
+    let addr = sb.running.addr;
+    let calls: [(&str, &str, Option<Value>); 9] = [
+        (
+            "POST",
+            "/api/checkouts",
+            Some(cart("jdoe@example.com", "55343")),
+        ),
+        ("GET", "/api/checkouts/chk_1", None),
+        ("POST", "/api/checkouts/chk_1", Some(json!({}))),
+        ("POST", "/api/checkouts/chk_1/sources/src_1", None),
+        ("POST", "/api/orders", Some(json!({"checkoutId": "chk_1"}))),
+        ("GET", "/api/orders?checkoutId=chk_1", None),
+        ("GET", &format!("/api/customers/{DEMO}"), None),
+        (
+            "POST",
+            &format!("/api/customers/{DEMO}/sources/src_demo_visa"),
+            None,
+        ),
+        (
+            "DELETE",
+            &format!("/api/customers/{DEMO}/sources/src_demo_visa"),
+            None,
+        ),
+    ];
+    let wrong = [
+        None,
+        Some(String::new()),
+        Some("Bearer".to_owned()),
+        Some("Bearer ".to_owned()),
+        Some(SECRET.to_owned()),
+        Some(format!("bearer {SECRET}")),
+        Some(format!("Bearer  {SECRET}")),
+        Some(format!("Bearer {SECRET}x")),
+        Some(format!("Bearer {}", &SECRET[..SECRET.len() - 1])),
+        Some(format!("Bearer {}", SECRET.to_uppercase())),
+        Some(format!("Basic {SECRET}")),
+        Some("Bearer pk_test_sandbox_1".to_owned()),
+    ];
+    for (method, path, body) in &calls {
+        for auth in &wrong {
+            let r = sb
+                .call_auth(addr, auth.as_deref(), method, path, body.clone())
+                .await;
+            assert_unauthorized(&r);
+        }
+    }
+    // Two Authorization headers, even with one right, are refused.
+    let twice = format!("Authorization: Bearer {SECRET}\r\nAuthorization: Bearer nope\r\n");
+    let r = raw(addr, "GET", "/api/orders", None, &twice).await.unwrap();
+    assert_unauthorized(&r);
+    // Unknown paths and methods of the merchant API too: nothing leaks unkeyed.
+    assert_unauthorized(&sb.call("GET", "/api/nothing-here", None).await);
+    assert_unauthorized(&sb.call("PUT", "/api/orders", None).await);
+    assert_error(
+        &sb.keyed("GET", "/api/nothing-here", None).await,
+        404,
+        "not_found",
+    );
+    assert_eq!(sb.keyed("PUT", "/api/orders", None).await.status, 405);
+    // Without dist/ the API is served at / too, keyed the same way.
+    assert_unauthorized(&sb.call("GET", &format!("/customers/{DEMO}"), None).await);
+    assert_eq!(
+        sb.keyed("GET", &format!("/customers/{DEMO}"), None)
+            .await
+            .status,
+        200
+    );
+    // Nothing was processed: no checkout, and the demo card is still saved.
+    assert!(sb.running.shared.store().get_checkout("chk_1").is_err());
+    let demo = sb
+        .keyed("GET", &format!("/api/customers/{DEMO}"), None)
+        .await;
+    assert_eq!(demo.status, 200, "{}", demo.body);
+    assert!(demo.body.contains("src_demo_visa"));
+
+    // With the key, the whole flow; the card frame's calls need no key.
+    let r = sb
+        .keyed(
+            "POST",
+            "/api/checkouts",
+            Some(cart("jdoe@example.com", "55343")),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let c = r.json();
+    let id = c["id"].as_str().unwrap().to_owned();
+    let src = sb.pay(&c, VISA, "123").await;
+    assert_eq!(src.status, 201, "{}", src.body);
+    let src = src.json();
+    let reread = format!(
+        "/api/sources/{}?clientSecret={}",
+        src["id"].as_str().unwrap(),
+        src["clientSecret"].as_str().unwrap()
+    );
+    assert_eq!(sb.pcall("GET", &reread, None).await.status, 200);
+    let attach = format!(
+        "/api/checkouts/{id}/sources/{}",
+        src["id"].as_str().unwrap()
+    );
+    assert_unauthorized(&sb.call("POST", &attach, None).await);
+    assert_eq!(sb.keyed("POST", &attach, None).await.status, 200);
+    let order = sb
+        .keyed("POST", "/api/orders", Some(json!({"checkoutId": id})))
+        .await;
+    assert_eq!(order.status, 201, "{}", order.body);
+    let listed = sb
+        .keyed("GET", &format!("/api/orders?checkoutId={id}"), None)
+        .await;
+    assert_eq!(listed.json()["data"][0]["id"], order.json()["id"]);
+    // Neither the other origins, the page data nor the control surface need it.
+    assert_eq!(sb.call("GET", "/sandbox.json", None).await.status, 200);
+    assert_eq!(sb.call("GET", "/store.json", None).await.status, 200);
+    assert_eq!(sb.acs("GET", "/acs.css", None).await.status, 200);
+
+    // Refused calls are logged like the others, with what they carried.
+    let log = sb.log().await;
+    let refused: Vec<&Value> = log.iter().filter(|e| e["status"] == 401).collect();
+    assert_eq!(refused.len(), calls.len() * wrong.len() + 5, "{log:?}");
+    assert!(refused.iter().all(|e| e["origin"] == "merchant"));
+    let first = refused[0];
+    assert_eq!(
+        (&first["method"], &first["path"]),
+        (&json!("POST"), &json!("/checkouts"))
+    );
+    assert_eq!(first["authorization"], Value::Null);
+    assert_eq!(first["json"]["email"], "jdoe@example.com");
+    assert!(refused
+        .iter()
+        .any(|e| e["authorization"] == format!("bearer {SECRET}")));
+    let attached = log
+        .iter()
+        .filter(|e| e["path"] == attach["/api".len()..])
+        .map(|e| (e["status"].as_u64().unwrap(), e["authorization"].clone()))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        attached,
+        [(401, Value::Null), (200, json!(format!("Bearer {SECRET}")))]
+    );
+    let sources: Vec<&Value> = log.iter().filter(|e| e["path"] == "/sources").collect();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(
+        (&sources[0]["origin"], &sources[0]["status"]),
+        (&json!("payments"), &json!(201))
+    );
+}
+
+#[tokio::test]
+async fn a_refused_call_takes_no_fault() {
+    let sb = Sandbox::with(Config {
+        control: true,
+        secret_key: Some(SECRET.into()),
+        ..Config::default()
+    })
+    .await;
+    sb.fault(
+        json!({"method": "GET", "path": "/orders", "fault": {"kind": "status", "status": 503}}),
+    )
+    .await;
+    assert_unauthorized(&sb.call("GET", "/api/orders", None).await);
+    assert_eq!(sb.keyed("GET", "/api/orders", None).await.status, 503);
+    assert_eq!(sb.keyed("GET", "/api/orders", None).await.status, 200);
+    let log = sb.log().await;
+    let seen: Vec<(u64, bool)> = log
+        .iter()
+        .map(|e| (e["status"].as_u64().unwrap(), e["fault"].is_null()))
+        .collect();
+    assert_eq!(seen, [(401, true), (503, false), (200, true)]);
+}
+
+#[tokio::test]
+async fn without_a_secret_key_the_merchant_api_stays_open() {
+    let sb = Sandbox::with(Config::default()).await;
+    assert_eq!(sb.running.shared.config.secret_key, None);
+    let r = sb
+        .call(
+            "POST",
+            "/api/checkouts",
+            Some(cart("jdoe@example.com", "55343")),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    // Whatever a caller sends is not checked.
+    let r = sb
+        .call_auth(
+            sb.running.addr,
+            Some("Bearer anything"),
+            "GET",
+            "/api/orders",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[tokio::test]
+async fn in_single_origin_mode_the_card_frame_calls_need_no_secret_key() {
+    let dist = Dist::new("single-keyed");
+    let sb = Sandbox::with(Config {
+        dist: Some(dist.0.clone()),
+        control: true,
+        ready_after: Duration::ZERO,
+        secret_key: Some(SECRET.into()),
+        ..Config::single_origin()
+    })
+    .await;
+    let url = sb.running.url();
+    let r = sb
+        .keyed(
+            "POST",
+            "/api/checkouts",
+            Some(cart("jdoe@example.com", "55343")),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let c = r.json();
+    assert_unauthorized(
+        &sb.call(
+            "GET",
+            &format!("/api/checkouts/{}", c["id"].as_str().unwrap()),
+            None,
+        )
+        .await,
+    );
+    // POST /sources, its re-read and authentications, on the merchant origin.
+    let src = sb
+        .call("POST", "/api/sources", Some(json!({
+            "type": "creditCard", "sessionId": c["payment"]["session"]["id"],
+            "creditCard": {"number": THREE_DS, "expirationMonth": 7, "expirationYear": 2040, "cvv": "123"}
+        })))
+        .await;
+    assert_eq!(src.status, 201, "{}", src.body);
+    let src = src.json();
+    let src_id = src["id"].as_str().unwrap();
+    let reread = format!(
+        "/api/sources/{src_id}?clientSecret={}",
+        src["clientSecret"].as_str().unwrap()
+    );
+    assert_eq!(sb.call("GET", &reread, None).await.status, 200);
+    let auth = sb
+        .call(
+            "POST",
+            &format!("/api/sources/{src_id}/authentications"),
+            Some(json!({"sessionId": c["payment"]["session"]["id"],
+                        "clientSecret": src["clientSecret"]})),
+        )
+        .await;
+    assert_eq!(auth.status, 200, "{}", auth.body);
+    // The ACS and the payments pages neither.
+    let challenge = src["nextAction"]["data"]["challengeUrl"].as_str().unwrap();
+    assert_eq!(
+        sb.call("GET", &challenge[url.len()..], None).await.status,
+        200
+    );
+    let ret = format!("/3ds/return?sourceId={src_id}&outcome=passed");
+    assert_eq!(sb.call("GET", &ret, None).await.status, 200);
+    let frame = format!("/card-frame.html?origin={}", enc(&url));
+    assert_eq!(sb.call("GET", &frame, None).await.status, 200);
+    // The merchant calls do.
+    let attach = format!(
+        "/api/checkouts/{}/sources/{src_id}",
+        c["id"].as_str().unwrap()
+    );
+    assert_unauthorized(&sb.call("POST", &attach, None).await);
+    let log = sb.log().await;
+    let statuses: Vec<(String, String, u64)> = log
+        .iter()
+        .map(|e| {
+            (
+                e["origin"].as_str().unwrap().into(),
+                e["path"].as_str().unwrap().into(),
+                e["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        statuses.contains(&("payments".into(), "/sources".into(), 201)),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&("merchant".into(), attach["/api".len()..].into(), 401)),
+        "{statuses:?}"
+    );
+    assert!(statuses
+        .iter()
+        .filter(|(o, _, _)| o != "merchant")
+        .all(|(_, _, s)| *s != 401));
+}
+
+#[tokio::test]
+async fn provider_only_the_merchant_origin_serves_just_the_api() {
+    let dist = Dist::new("provider-only");
+    let sb = Sandbox::with(Config {
+        dist: Some(dist.0.clone()),
+        control: true,
+        merchant_pages: false,
+        ..Config::default()
+    })
+    .await;
+    let url = sb.running.url();
+    for path in [
+        "/".to_owned(),
+        "/index.html".to_owned(),
+        "/checkout-widget_bg.wasm".to_owned(),
+        "/sandbox.json".to_owned(),
+        "/store.json".to_owned(),
+        "/card-frame.html".to_owned(),
+        format!("/card-frame.html?origin={}", enc(&url)),
+        "/acs/challenge".to_owned(),
+    ] {
+        let r = sb.call("GET", &path, None).await;
+        assert_error(&r, 404, "not_found");
+        assert!(!r.body.contains("<title>"), "{path}: {}", r.body);
+        assert!(
+            !r.body.contains(&sb.running.payments_url()),
+            "{path}: no notice"
+        );
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    }
+    // The API under /api only, the control surface as configured.
+    let api = sb
+        .call(
+            "POST",
+            "/api/checkouts",
+            Some(json!({"items": [{"skuId": "sku_mug"}]})),
+        )
+        .await;
+    assert_eq!(api.status, 201, "{}", api.body);
+    assert_eq!(api.header("cache-control"), Some("no-store"));
+    assert_error(
+        &sb.call("GET", "/api/nothing-here", None).await,
+        404,
+        "not_found",
+    );
+    assert_eq!(sb.call("GET", "/__sandbox/log", None).await.status, 200);
+    // The payments origin still serves dist/ and the card frame.
+    let pay = sb.pcall("GET", "/", None).await;
+    assert_eq!(pay.status, 200);
+    assert!(pay.body.contains("<title>t</title>"));
+    let frame = sb
+        .pcall(
+            "GET",
+            &format!("/card-frame.html?origin={}", enc(&url)),
+            None,
+        )
+        .await;
+    assert_eq!(frame.status, 200, "{}", frame.body);
+    assert!(frame.body.contains("card frame stub"));
+    assert_eq!(
+        sb.pcall("GET", "/checkout-widget_bg.wasm", None)
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn provider_only_without_dist_or_control() {
+    let sb = Sandbox::with(Config {
+        merchant_pages: false,
+        secret_key: Some(SECRET.into()),
+        ..Config::default()
+    })
+    .await;
+    // Not at / as it is without dist/ otherwise: under /api only.
+    let root = sb
+        .keyed(
+            "POST",
+            "/checkouts",
+            Some(json!({"items": [{"skuId": "sku_mug"}]})),
+        )
+        .await;
+    assert_error(&root, 404, "not_found");
+    let api = sb
+        .keyed(
+            "POST",
+            "/api/checkouts",
+            Some(json!({"items": [{"skuId": "sku_mug"}]})),
+        )
+        .await;
+    assert_eq!(api.status, 201, "{}", api.body);
+    assert_unauthorized(&sb.call("GET", "/api/orders", None).await);
+    for path in [
+        "/sandbox.json",
+        "/store.json",
+        "/__sandbox/log",
+        "/card-frame.html",
+    ] {
+        assert_error(&sb.keyed("GET", path, None).await, 404, "not_found");
+    }
+}
+
+#[tokio::test]
+async fn provider_only_in_single_origin_mode_keeps_the_payments_side() {
+    let dist = Dist::new("provider-single");
+    let sb = Sandbox::with(Config {
+        dist: Some(dist.0.clone()),
+        merchant_pages: false,
+        allowed_origins: vec!["http://shop.example:8080".into()],
+        ..Config::single_origin()
+    })
+    .await;
+    // Not found in dist/ either, as on the payments origin.
+    assert_eq!(sb.call("GET", "/sandbox.json", None).await.status, 404);
+    assert_eq!(sb.call("GET", "/store.json", None).await.status, 404);
+    // The card frame, for the merchant backend's origin, and the bundle it loads.
+    let frame = sb
+        .call(
+            "GET",
+            "/card-frame.html?origin=http%3A%2F%2Fshop.example%3A8080",
+            None,
+        )
+        .await;
+    assert_eq!(frame.status, 200, "{}", frame.body);
+    assert!(frame.body.contains("card frame stub"));
+    assert_eq!(
+        frame.header("content-security-policy").unwrap(),
+        sandbox::csp::card_frame_csp(&sb.running.url(), "http://shop.example:8080")
+    );
+    let wasm = sb.call("GET", "/checkout-widget_bg.wasm", None).await;
+    assert_eq!(wasm.status, 200);
+    assert_eq!(wasm.header("content-type"), Some("application/wasm"));
+    // Any other page is the payments origin's: nobody may frame it, and it is
+    // not given the merchant pages' policy.
+    let page = sb.call("GET", "/", None).await;
+    assert_eq!(page.status, 200);
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(csp.ends_with("frame-ancestors 'none'"), "{csp}");
+    assert_ne!(csp, sandbox::CSP);
+    // The 3-D Secure pages and the card frame's API.
+    let ret = sb
+        .call("GET", "/3ds/return?sourceId=src_1&outcome=passed", None)
+        .await;
+    assert_eq!(ret.status, 200);
+    assert_eq!(sb.call("GET", "/acs/acs.css", None).await.status, 200);
+    let c = sb.checkout("jdoe@example.com", "55343").await;
+    let src = sb
+        .call("POST", "/api/sources", Some(json!({
+            "type": "creditCard", "sessionId": c["payment"]["session"]["id"],
+            "creditCard": {"number": VISA, "expirationMonth": 7, "expirationYear": 2040, "cvv": "123"}
+        })))
+        .await;
+    assert_eq!(src.status, 201, "{}", src.body);
+}
+
+#[tokio::test]
+async fn store_json_answers_what_sandbox_json_answers() {
+    for config in [
+        Config::default(),
+        Config::single_origin(),
+        Config {
+            secret_key: Some(SECRET.into()),
+            ..Config::default()
+        },
+    ] {
+        let dist = Dist::new("store-json");
+        let sb = Sandbox::with(Config {
+            dist: Some(dist.0.clone()),
+            ..config
+        })
+        .await;
+        let sandbox_json = sb.call("GET", "/sandbox.json", None).await;
+        let store_json = sb.call("GET", "/store.json", None).await;
+        assert_eq!(store_json.status, 200);
+        assert_eq!(store_json.body, sandbox_json.body);
+        assert_eq!(store_json.header("cache-control"), Some("no-store"));
+        assert_eq!(
+            store_json.header("content-type"),
+            sandbox_json.header("content-type")
+        );
+        let j = store_json.json();
+        assert_eq!(j["merchantOrigin"], sb.running.url());
+        assert_eq!(j["paymentsBase"], sb.running.payments_base());
+        assert_eq!(j["paymentsOrigin"], sb.running.payments_url());
+        assert_eq!(j["acsOrigin"], sb.running.acs_url());
+        if sb.running.payments_url() != sb.running.url() {
+            assert_eq!(sb.pcall("GET", "/store.json", None).await.status, 404);
+        }
+    }
+}

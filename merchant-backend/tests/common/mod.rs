@@ -39,8 +39,14 @@ impl Drop for Rig {
 pub fn catalogue() -> Catalogue {
     Catalogue::from_json(
         r#"{
-            "sku_poster": {"name": "Poster", "price": 1250, "image": "https://example.com/poster.png"},
-            "sku_mug": {"name": "Mug", "price": 1000}
+            "products": {
+                "sku_poster": {"name": "Poster", "price": 1250, "image": "https://example.com/poster.png"},
+                "sku_mug": {"name": "Mug", "price": 1000}
+            },
+            "shipping": {
+                "standard": {"description": "Standard", "amount": 500},
+                "express": {"description": "Express", "amount": 1500}
+            }
         }"#,
     )
     .unwrap()
@@ -50,13 +56,15 @@ pub fn catalogue() -> Catalogue {
 pub async fn start(tweak: impl FnOnce(&mut Config)) -> Rig {
     let sandbox = sandbox::start(sandbox::Config {
         ready_after: Duration::ZERO,
+        secret_key: Some(SECRET.into()),
+        merchant_pages: false,
         ..sandbox::Config::single_origin()
     })
     .await
     .unwrap();
     let mut config = Config::new(
         format!("{}/api", sandbox.url()),
-        SecretKey::new(SECRET),
+        SecretKey::from(SECRET),
         catalogue(),
     );
     config.upstream_timeout = Duration::from_secs(3);
@@ -110,7 +118,8 @@ pub struct Resp {
 /// A browser: keeps the session cookie.
 pub struct Browser {
     client: Client<HttpConnector, Full<Bytes>>,
-    api: String,
+    /// The API base this browser calls.
+    pub api: String,
     /// `name=value` of the session cookie.
     pub cookie: Option<String>,
 }
