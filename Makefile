@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine:
-#   make demo   set up (if needed), build, and serve the demo store + sandbox
+#   make demo   set up (if needed), build, and serve the demo store: the merchant
+#               backend in front of the sandbox (REDIS=1: sessions in Redis)
 #   make test   set up (if needed), build, lint, and run every test (host + browser)
 SHELL := /bin/bash
 PORT ?= 8787
@@ -8,7 +9,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(HOME)/.cargo/bin:$(PATH)
 .PHONY: demo test setup build lint test-all sizes clean bench bench-memory screenshots
 
 demo: build
-	cargo run -p sandbox -- --dist dist --port $(PORT)
+	PORT=$(PORT) scripts/demo.sh
 
 test: build lint test-all
 

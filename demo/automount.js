@@ -8,7 +8,7 @@ for (const name of ["checkout-ready", "checkout-error", "checkout-step"]) {
 }
 const id = new URLSearchParams(location.search).get("checkoutId");
 if (id) document.getElementById("auto").dataset.checkoutId = id;
-// Where the sandbox serves the card frame (a real store writes it into the page).
-const sandbox = await fetch("/sandbox.json").then((r) => r.json());
-document.getElementById("auto").dataset.paymentsBase = sandbox.paymentsBase;
+// Where the provider serves the card frame (a real store writes it into the page).
+const store = await fetch("/store.json").then((r) => r.json());
+document.getElementById("auto").dataset.paymentsBase = store.paymentsBase;
 await init();

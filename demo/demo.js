@@ -9,8 +9,10 @@
 //   ?theme=dark          appearance.theme: light, dark or auto (the "Theme" switch
 //                        sets it, and the "Language" switch sets ?locale=)
 //   ?primary=%230a7      appearance.variables.colorPrimary (a merchant colour)
-//   ?customer=cus_demo   signed in as a registered shopper: the cart carries its
-//                        customerId (the "Signed in as" switch sets it too)
+//   ?customer=cus_demo   signed in as a registered shopper (the "Signed in as"
+//                        switch sets it too): the page signs the session in with
+//                        the merchant backend's demo sign-in, and the backend puts
+//                        the customerId on the checkout
 import init, { mount } from "/checkout-widget.js";
 
 const cart = {
@@ -70,12 +72,24 @@ if (customer && ![...shopper.options].some((o) => o.value === customer)) {
 }
 shopper.value = customer;
 
-// The sandbox says where its payments origin is (the card frame lives there).
-// A real store knows its provider's URL; this demo asks its local backend.
-const sandbox = await fetch("/sandbox.json").then((r) => r.json());
+// Where the provider's payments origin is (the card frame lives there). A real
+// store writes it into the page; this demo asks its backend.
+const store = await fetch("/store.json").then((r) => r.json());
+
+// Signing in is the store's business: the merchant backend keeps the shopper in
+// the session, and only ever puts that customer on a checkout. This demo uses
+// the backend's demo sign-in (any customer id). A sandbox serving the page on
+// its own has none; the cart's customerId then says who the shopper is.
+async function signIn(customerId) {
+  const path = customerId ? "/api/demo/sign-in" : "/api/demo/sign-out";
+  const body = JSON.stringify(customerId ? { customerId } : {});
+  await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body })
+    .catch(() => {});
+}
+if (customer) await signIn(customer);
 
 function options(customerId, checkoutId) {
-  const o = { apiBase: "/api", paymentsBase: sandbox.paymentsBase };
+  const o = { apiBase: "/api", paymentsBase: store.paymentsBase };
   if (checkoutId) o.checkoutId = checkoutId;
   else o.cart = customerId ? { ...cart, customerId } : cart;
   if (params.get("review") === "false") o.review = false;
@@ -120,8 +134,9 @@ host.addEventListener("checkout-ready", (e) => { window.currentCheckoutId = e.de
 await init();
 window.checkoutWidget = mount(host, options(shopper.value, params.get("checkoutId")));
 
-shopper.addEventListener("change", () => {
+shopper.addEventListener("change", async () => {
   window.checkoutWidget.unmount();
+  await signIn(shopper.value);
   // A reload keeps the shopper and starts from the cart, not the old checkout.
   const url = new URL(location.href);
   url.searchParams.delete("checkoutId");

@@ -26,7 +26,7 @@ const MOUNT_JS: &str = r#"
 const [checkoutId] = arguments;
 const mod = await import('/checkout-widget.js');
 await mod.default();
-const { paymentsBase } = await (await fetch('/sandbox.json')).json();
+const { paymentsBase } = await (await fetch('/store.json')).json();
 const seen = {};
 for (const name of ['checkout-ready', 'checkout-step', 'checkout-order-created']) {
   host.addEventListener(name, (e) => {
@@ -113,7 +113,7 @@ async fn main() {
     // Latency over the floor.
     let (mut ready, mut review, mut placed) = (vec![], vec![], vec![]);
     for _ in 0..RUNS {
-        let id = rig.create_checkout("jdoe@example.com", "55343");
+        let id = rig.create_checkout("jdoe@example.com", "55343").await;
         rig.client.goto(&rig.url("/bench.html")).await.unwrap();
         let host = "const host = document.getElementById('bench');";
         rig.client
@@ -142,7 +142,7 @@ async fn main() {
     rig.sandbox.shared.store().ready_after = Duration::ZERO;
     let (mut page_ready, mut compile, mut instantiate) = (vec![], vec![], vec![]);
     for _ in 0..RUNS {
-        let id = rig.create_checkout("jdoe@example.com", "55343");
+        let id = rig.create_checkout("jdoe@example.com", "55343").await;
         set_latency(&rig, 0);
         rig.client
             .goto(&rig.url(&format!("/?checkoutId={id}")))

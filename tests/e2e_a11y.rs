@@ -145,7 +145,7 @@ async fn wait_for_alert(rig: &Rig) {
 async fn axe_finds_nothing_at_any_step() {
     let injector = injector(&axe_source());
     let rig = Rig::start().await;
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.open(&format!("?checkoutId={id}")).await;
     rig.field("Email").await;
     rig.value("Card number").await;
@@ -205,7 +205,7 @@ async fn the_frame_is_named_and_its_live_region_is_there_before_it_speaks() {
     let rig = Rig::start().await;
     rig.open(&format!(
         "?checkoutId={}",
-        rig.create_checkout("jdoe@example.com", "55343")
+        rig.create_checkout("jdoe@example.com", "55343").await
     ))
     .await;
     rig.field("Email").await;
@@ -376,7 +376,7 @@ async fn the_tab_order_through_the_frame_has_no_extra_stops() {
     let rig = Rig::start().await;
     rig.open(&format!(
         "?checkoutId={}",
-        rig.create_checkout("jdoe@example.com", "55343")
+        rig.create_checkout("jdoe@example.com", "55343").await
     ))
     .await;
     rig.field("Email").await;
@@ -431,7 +431,7 @@ async fn the_saved_card_list_passes_axe_and_works_with_the_keyboard() {
             ("3434 567890 12341", 1, 2024),
         ],
     );
-    let id = rig.create_registered_checkout("cus_a11y");
+    let id = rig.create_registered_checkout("cus_a11y").await;
     rig.open(&format!("?checkoutId={id}")).await;
     rig.wait_for_text(".cw-wallet", "Visa ending in 1111").await;
     let mut problems = scan(&rig, &injector, "saved cards", 1).await;
@@ -558,7 +558,7 @@ async fn axe_finds_nothing_at_every_step_in_english_german_and_arabic() {
         rig.reset_sandbox();
         // Payment, errors shown, waiting, review, declined.
         rig.sandbox.shared.store().ready_after = Duration::from_millis(1500);
-        let id = rig.create_checkout("jdoe@example.com", "55343");
+        let id = rig.create_checkout("jdoe@example.com", "55343").await;
         rig.open(&format!("?checkoutId={id}&locale={locale}")).await;
         let tag = |step: &str| format!("{locale} {step}");
         rig.enter_card_frame().await;
@@ -588,7 +588,7 @@ async fn axe_finds_nothing_at_every_step_in_english_german_and_arabic() {
 
         // Fix: an email the sandbox rejects at the order.
         rig.sandbox.shared.store().ready_after = Duration::ZERO;
-        let id = rig.create_checkout("jane@reject.example", "55343");
+        let id = rig.create_checkout("jane@reject.example", "55343").await;
         rig.open(&format!("?checkoutId={id}&locale={locale}")).await;
         type_card_anywhere(&rig, "4444 2222 3333 1111").await;
         press_primary(&rig, ".cw-root form button[type=submit]").await;
@@ -624,7 +624,7 @@ async fn axe_finds_nothing_at_every_step_in_english_german_and_arabic() {
         // Error: a checkout the store cannot load.
         rig.fault(json!({"method": "GET", "path": "/checkouts/*", "times": 20,
                          "fault": {"kind": "status", "status": 500, "body": "{}"}}));
-        let id = rig.create_checkout("jdoe@example.com", "55343");
+        let id = rig.create_checkout("jdoe@example.com", "55343").await;
         rig.open(&format!(
             "?checkoutId={id}&locale={locale}&readinessTimeoutMs=1000"
         ))

@@ -48,7 +48,7 @@ fn position(said: &[String], text: &str, from: usize) -> Option<usize> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_live_region_announces_every_step_and_the_outcome() {
     let rig = Rig::start().await;
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.open(&format!("?checkoutId={id}")).await;
     rig.field("Email").await;
     rig.client.execute(RECORD_JS, vec![]).await.unwrap();
@@ -69,7 +69,7 @@ async fn the_live_region_announces_every_step_and_the_outcome() {
     }
 
     // A decline is announced too (an outcome, not only a step).
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.open(&format!("?checkoutId={id}")).await;
     rig.field("Email").await;
     rig.client.execute(RECORD_JS, vec![]).await.unwrap();

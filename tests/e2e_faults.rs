@@ -75,7 +75,7 @@ async fn matrix(method: &str, path: &str, faults: &[&str], existing: bool, email
         let times = if *name == "close" { 4 } else { 1 };
         rig.fault(json!({"method": method, "path": path, "times": times, "fault": fault(name)}));
         let query = if existing {
-            let id = rig.create_checkout("jdoe@example.com", "55343");
+            let id = rig.create_checkout("jdoe@example.com", "55343").await;
             format!("?checkoutId={id}&requestTimeoutMs={TIMEOUT_MS}")
         } else {
             format!("?requestTimeoutMs={TIMEOUT_MS}")

@@ -126,7 +126,7 @@ fn assert_merchant_api_clean(rig: &Rig) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_merchant_page_never_sees_the_card() {
     let rig = Rig::start().await;
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.open(&format!("?checkoutId={id}")).await;
     rig.enter_card(VISA, "07/30", CVC).await;
     assert_eq!(rig.value("Card number").await, VISA, "typed in the frame");
@@ -292,7 +292,7 @@ async fn assert_card_still_typed(rig: &Rig, after: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_messages_change_nothing() {
     let rig = Rig::start().await;
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     let checkout = rig.sandbox.shared.store().get_checkout(&id).unwrap();
     let session = checkout["payment"]["session"]["id"].clone();
     assert!(session.is_string(), "{checkout}");
@@ -319,7 +319,7 @@ async fn forged_messages_change_nothing() {
     let page = json!(format!(
         "{}/card-frame.html?origin={}",
         rig.sandbox.payments_url(),
-        rig.sandbox.url()
+        rig.merchant.clone()
     ));
     let own = rig
         .js_with(OWN_FRAME_JS, vec![page, base.clone(), json!(1500)])
@@ -496,7 +496,7 @@ return out;"#;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_parent_the_frame_does_not_allow_gets_no_usable_frame() {
     let rig = Rig::start().await;
-    let merchant = rig.sandbox.url();
+    let merchant = rig.merchant.clone();
     let payments = rig.sandbox.payments_url();
     let host = payments.trim_start_matches("http://").to_owned();
     let addr = rig.sandbox.payments_addr;
@@ -625,7 +625,7 @@ async fn assert_page_focus(rig: &Rig, name: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_keyboard_alone_completes_a_purchase() {
     let rig = Rig::start().await;
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.open(&format!("?checkoutId={id}")).await;
     // Wait for the frame's form (no interaction: a look only).
     rig.field("Email").await;
@@ -686,7 +686,7 @@ async fn a_keyboard_alone_completes_a_purchase() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_three_d_secure_purchase_under_the_strict_csp_has_no_violations() {
     let rig = Rig::start().await;
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.open(&format!("?checkoutId={id}")).await;
     let policy = rig.sandbox.merchant_csp();
     assert_eq!(policy, sandbox::merchant_csp(&rig.sandbox.payments_url()));

@@ -48,7 +48,7 @@ fn assert_rtl(v: &Value, where_: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_purchase_in_german() {
     let rig = Rig::start().await;
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.open(&format!("?checkoutId={id}&locale=de")).await;
     rig.field("E-Mail").await;
     type_card(
@@ -79,7 +79,7 @@ async fn a_whole_purchase_in_german() {
 async fn a_whole_purchase_in_arabic_reads_right_to_left_even_at_360_px() {
     let rig = Rig::start().await;
     rig.client.set_window_size(360, 900).await.unwrap();
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.open(&format!("?checkoutId={id}&locale=ar")).await;
     rig.field("البريد الإلكتروني").await;
     let page = rig.client.execute(RTL_JS, vec![]).await.unwrap();
@@ -110,13 +110,13 @@ async fn a_whole_purchase_in_arabic_reads_right_to_left_even_at_360_px() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_merchant_override_of_one_message_shows() {
     let rig = Rig::start().await;
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.client.goto(&rig.url("/bench.html")).await.unwrap();
     rig.client
         .execute(
             r#"const mod = await import('/checkout-widget.js');
                await mod.default();
-               const { paymentsBase } = await (await fetch('/sandbox.json')).json();
+               const { paymentsBase } = await (await fetch('/store.json')).json();
                window.widget = mod.mount(document.getElementById('bench'), {
                  apiBase: '/api', paymentsBase, checkoutId: arguments[0],
                  translations: { en: { "button.continue": "Next: review", "card.number": "Card no." } },

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 /// Opens the demo with `query` and waits for payment entry and a ready frame.
 async fn open(rig: &Rig, query: &str) {
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.open(&format!("?checkoutId={id}{query}")).await;
     rig.button("Continue").await;
     rig.field("Email").await;
@@ -90,9 +90,9 @@ async fn nothing_overflows_at_360_px() {
     .await;
     for query in ["", "&customer=cus_demo"] {
         let id = if query.is_empty() {
-            rig.create_checkout("jdoe@example.com", "55343")
+            rig.create_checkout("jdoe@example.com", "55343").await
         } else {
-            rig.create_registered_checkout("cus_demo")
+            rig.create_registered_checkout("cus_demo").await
         };
         rig.open(&format!("?checkoutId={id}")).await;
         rig.button("Continue").await;

@@ -74,7 +74,7 @@ async fn unmount_removes_the_widget_and_stops_its_work() {
     let remounted = run(
         &rig,
         r#"const { mount } = await import('/checkout-widget.js');
-           const { paymentsBase } = await (await fetch('/sandbox.json')).json();
+           const { paymentsBase } = await (await fetch('/store.json')).json();
            window.checkoutWidget = mount(document.getElementById('checkout'), {apiBase: '/api', paymentsBase, cart: {items: [{skuId: 'sku_tee'}]}});
            return true;"#,
     )
@@ -88,7 +88,7 @@ async fn unmount_removes_the_widget_and_stops_its_work() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_mount_reads_data_attributes_and_reports_bad_ones() {
     let rig = Rig::start().await;
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.client
         .goto(&rig.url(&format!("/automount.html?checkoutId={id}")))
         .await
@@ -124,15 +124,15 @@ async fn auto_mount_reads_data_attributes_and_reports_bad_ones() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_widgets_on_one_page_are_independent() {
     let rig = Rig::start().await;
-    let a = rig.create_checkout("a@example.com", "55343");
-    let b = rig.create_checkout("b@example.com", "55343");
+    let a = rig.create_checkout("a@example.com", "55343").await;
+    let b = rig.create_checkout("b@example.com", "55343").await;
     rig.open(&format!("?checkoutId={a}")).await;
     rig.wait_for_text(".cw-summary__row--total", "$26.51").await;
     run(
         &rig,
         &format!(
             r#"const {{ mount }} = await import('/checkout-widget.js');
-               const {{ paymentsBase }} = await (await fetch('/sandbox.json')).json();
+               const {{ paymentsBase }} = await (await fetch('/store.json')).json();
                const el = document.createElement('div'); el.id = 'second';
                document.querySelector('.store-checkout').append(el);
                window.second = mount(el, {{apiBase: '/api', paymentsBase, checkoutId: '{b}'}});

@@ -112,7 +112,7 @@ async fn every_page_in_dist_loads_styled_with_a_clean_console() {
 
     // Auto-mount from data-* attributes (the second element is misconfigured
     // on purpose: that is a `checkout-error` event, not a console error).
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.client
         .goto(&rig.url(&format!("/automount.html?checkoutId={id}")))
         .await
@@ -126,13 +126,13 @@ async fn every_page_in_dist_loads_styled_with_a_clean_console() {
         .goto(&rig.url("/bench.html"))
         .await
         .expect("open bench.html");
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     let mounted = rig
         .client
         .execute(
             r#"const mod = await import('/checkout-widget.js');
                await mod.default();
-               const { paymentsBase } = await (await fetch('/sandbox.json')).json();
+               const { paymentsBase } = await (await fetch('/store.json')).json();
                window.widget = mod.mount(document.getElementById('bench'),
                                          {apiBase: '/api', paymentsBase, checkoutId: arguments[0]});
                return true;"#,

@@ -77,7 +77,7 @@ async fn choose(rig: &Rig, label: &str) {
 /// Opens a checkout of a new customer with these saved cards.
 async fn open_registered(rig: &Rig, customer: &str, cards: &[(&str, u32, u32)]) -> String {
     rig.create_customer(customer, cards);
-    let id = rig.create_registered_checkout(customer);
+    let id = rig.create_registered_checkout(customer).await;
     rig.open(&format!("?checkoutId={id}")).await;
     id
 }
@@ -151,7 +151,7 @@ async fn a_new_card_saved_for_later_is_listed_on_the_next_checkout() {
         "{customer}"
     );
     // The next checkout lists it.
-    let next = rig.create_registered_checkout("cus_t3");
+    let next = rig.create_registered_checkout("cus_t3").await;
     rig.open(&format!("?checkoutId={next}")).await;
     wait_for_option(&rig, "MasterCard ending in 0008").await;
     rig.close().await;
@@ -250,7 +250,7 @@ async fn the_list_failing_to_load_still_lets_the_shopper_pay_with_a_new_card() {
     ] {
         rig.reset_sandbox();
         rig.create_customer("cus_t7", &[(VISA, 7, 2030)]);
-        let id = rig.create_registered_checkout("cus_t7");
+        let id = rig.create_registered_checkout("cus_t7").await;
         rig.fault(json!({"method": "GET", "path": "/customers/*", "times": 10, "fault": fault}));
         rig.open(&format!("?checkoutId={id}&requestTimeoutMs=1500"))
             .await;
@@ -268,7 +268,7 @@ async fn the_list_failing_to_load_still_lets_the_shopper_pay_with_a_new_card() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reload_after_paying_shows_the_order_and_orders_nothing_more() {
     let rig = Rig::start().await;
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.open(&format!("?checkoutId={id}")).await;
     rig.enter_card(VISA, "07/30", "123").await;
     rig.click("Continue").await;
@@ -284,7 +284,7 @@ async fn a_reload_after_paying_shows_the_order_and_orders_nothing_more() {
 
     // Unmounted while POST /orders was in flight (and committed), then
     // mounted again on the same checkout.
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.open(&format!("?checkoutId={id}")).await;
     rig.enter_card(VISA, "07/30", "123").await;
     rig.click("Continue").await;

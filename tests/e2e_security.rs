@@ -132,9 +132,10 @@ async fn server_strings_render_as_text() {
         "currency": "USD", "email": email,
         "billTo": {"name": "Jane Doe", "address": {"line1": "1 Main St", "city": "Minnetonka",
                    "postalCode": "55343", "state": "MN", "country": "US"}},
-        "items": [{"productDetails": {"name": format!("Mug {IMG}{SCRIPT}")}, "quantity": 1, "price": 10.0}]
+        "items": [{"skuId": browser::MARKUP_SKU, "quantity": 1}]
     });
-    let c = rig.sandbox.shared.store().create_checkout(&body).unwrap();
+    assert_eq!(browser::MARKUP_NAME, format!("Mug {IMG}{SCRIPT}"));
+    let c = rig.create_checkout_with(body).await;
     let id = c["id"].as_str().unwrap().to_owned();
     // The brand comes back from POST /sources: answer with markup in it, for a
     // real source of this session so the journey can go on.

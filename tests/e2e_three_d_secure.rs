@@ -12,7 +12,7 @@ const VISA: &str = "4444 2222 3333 1111";
 
 /// Opens a fresh checkout and submits the 3-D Secure card; `query` adds options.
 async fn start(rig: &Rig, query: &str) -> String {
-    let id = rig.create_checkout("jdoe@example.com", "55343");
+    let id = rig.create_checkout("jdoe@example.com", "55343").await;
     rig.open(&format!("?checkoutId={id}{query}")).await;
     rig.enter_card(THREE_DS, "07/30", "123").await;
     rig.click("Continue").await;

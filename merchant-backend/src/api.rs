@@ -339,7 +339,9 @@ struct CheckoutFields {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct CreateCheckout {
-    currency: String,
+    /// Must be the catalogue's, when given.
+    #[serde(default)]
+    currency: Option<String>,
     #[serde(default)]
     email: Option<String>,
     #[serde(default)]
@@ -585,8 +587,20 @@ fn source_id(id: &str) -> ApiResultOf<()> {
 
 async fn create_checkout(State(s): St, cx: Cx, body: Bytes) -> ApiResult {
     let req: CreateCheckout = parse(&body)?;
+    let currency = &s.config.catalogue.currency;
+    if req
+        .currency
+        .as_ref()
+        .is_some_and(|c| !c.eq_ignore_ascii_case(currency))
+    {
+        return Err(ApiError::bad_param(
+            "invalid_parameter",
+            "currency",
+            &format!("This store sells in {currency}."),
+        ));
+    }
     let mut up = Map::new();
-    up.insert("currency".into(), req.currency.into());
+    up.insert("currency".into(), currency.clone().into());
     let fields = CheckoutFields {
         email: req.email,
         locale: req.locale,

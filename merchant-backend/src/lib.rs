@@ -61,20 +61,29 @@ pub struct ShippingOption {
     pub amount: u64,
 }
 
-/// The merchant's products by SKU id and shipping options by service level:
-/// the only source of prices.
+/// The merchant's products by SKU id and shipping options by service level,
+/// in one currency: the only source of prices.
 ///
 /// The JSON form:
-/// `{"products": {"sku_mug": {"name": "Mug", "price": 1000, "image": "https://..."}},
+/// `{"currency": "USD",
+///   "products": {"sku_mug": {"name": "Mug", "price": 1000, "image": "https://..."}},
 ///   "shipping": {"standard": {"description": "Standard", "amount": 500}}}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Catalogue {
+    /// The ISO 4217 currency every price is in (default `USD`); a checkout in
+    /// another currency is refused.
+    #[serde(default = "usd")]
+    pub currency: String,
     /// Products by SKU id.
     pub products: HashMap<String, Product>,
     /// Shipping options by service level (`shippingChoice.serviceLevel`).
     #[serde(default)]
     pub shipping: HashMap<String, ShippingOption>,
+}
+
+fn usd() -> String {
+    "USD".into()
 }
 
 impl Catalogue {

@@ -39,7 +39,23 @@ pub fn site(site: &Site) -> Router<Arc<AppState>> {
     let csp = HeaderValue::from_str(&page_csp(origin_of(&site.payments_base)))
         .unwrap_or(HeaderValue::from_static("default-src 'none'"));
     let store = json!({ "paymentsBase": site.payments_base });
+    let favicon = site.dist.join("favicon.ico");
     Router::new()
+        // Browsers ask every page's origin for one; no icon is a 204, not a 404.
+        .route(
+            "/favicon.ico",
+            get(move || {
+                let favicon = favicon.clone();
+                async move {
+                    match tokio::fs::read(&favicon).await {
+                        Ok(bytes) => {
+                            ([(header::CONTENT_TYPE, "image/x-icon")], bytes).into_response()
+                        }
+                        Err(_) => axum::http::StatusCode::NO_CONTENT.into_response(),
+                    }
+                }
+            }),
+        )
         .route(
             "/store.json",
             get(move || {

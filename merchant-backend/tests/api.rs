@@ -73,6 +73,8 @@ async fn client_prices_and_customer_ids_are_ignored_and_unknown_fields_are_a_400
         error_param(&r).as_deref(),
         Some("shippingChoice.serviceLevel")
     );
+    let r = b.create(json!({"currency": "JPY"})).await;
+    assert_eq!(error_param(&r).as_deref(), Some("currency"), "{}", r.text);
     let r = b.create(json!({"totalAmount": 0})).await;
     assert_eq!(r.status, 400);
     assert_eq!(error_param(&r).as_deref(), Some("totalAmount"));

@@ -92,13 +92,76 @@ impl Drop for Processes {
     }
 }
 
-/// One browser + one sandbox.
+/// The provider's secret key in the rig: the sandbox asks for it, the
+/// merchant backend holds it.
+pub const SECRET: &str = "sk_test_rig_0123456789";
+
+/// A SKU of the rig's catalogue (not the demo's) whose name is markup, for
+/// the tests that prove server strings render as text.
+pub const MARKUP_SKU: &str = "sku_markup";
+
+/// One browser, the merchant backend (serving the demo store and its API) and
+/// the sandbox behind it as the provider.
 pub struct Rig {
-    /// The sandbox, with its control surface on.
+    /// The sandbox (the provider: its API, the payments origin, the ACS), with
+    /// its control surface on.
     pub sandbox: sandbox::Running,
+    /// The merchant origin, `http://127.0.0.1:P`: the merchant backend in
+    /// front of the sandbox, or the sandbox itself in single-origin mode.
+    pub merchant: String,
     /// The WebDriver session.
     pub client: Client,
+    backend: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     processes: Processes,
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        if let Some(t) = &self.backend {
+            t.abort();
+        }
+    }
+}
+
+/// The demo store's catalogue (`merchant-backend/catalogue.json`) plus the
+/// rig's [`MARKUP_SKU`] with the given product name.
+pub fn rig_catalogue(markup_name: &str) -> merchant_backend::Catalogue {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("merchant-backend/catalogue.json");
+    let mut c = merchant_backend::Catalogue::load(&path).expect("the demo catalogue");
+    c.products.insert(
+        MARKUP_SKU.into(),
+        merchant_backend::Product {
+            name: markup_name.into(),
+            price: 1000,
+            image: None,
+        },
+    );
+    c
+}
+
+/// The name of [`MARKUP_SKU`]: an image with an error handler and a script.
+pub const MARKUP_NAME: &str =
+    "Mug <img src=x onerror=window.__xss=1><script>window.__xss=2</script>";
+
+/// Starts the merchant backend on `listener` in front of `sandbox`, serving
+/// `dist/` with the strict CSP and the demo sign-in.
+fn start_backend(
+    listener: tokio::net::TcpListener,
+    sandbox: &sandbox::Running,
+    dist: PathBuf,
+) -> tokio::task::JoinHandle<std::io::Result<()>> {
+    let mut config = merchant_backend::Config::new(
+        format!("{}/api", sandbox.url()),
+        merchant_backend::SecretKey::from(SECRET),
+        rig_catalogue(MARKUP_NAME),
+    );
+    config.demo_sign_in = true;
+    config.site = Some(merchant_backend::Site {
+        dist,
+        payments_base: sandbox.payments_base(),
+    });
+    let app = merchant_backend::router(merchant_backend::AppState::new(config));
+    tokio::spawn(merchant_backend::serve(listener, app))
 }
 
 impl Rig {
@@ -107,7 +170,11 @@ impl Rig {
         Self::start_with(sandbox::Config::default()).await
     }
 
-    /// Starts with a custom sandbox configuration (dist and control are forced on).
+    /// Starts with a custom sandbox configuration (dist and control are forced
+    /// on). With a separate payments origin (the default), the merchant backend
+    /// serves the merchant origin and the sandbox plays only the provider
+    /// (secret-keyed API, payments origin, ACS); in single-origin mode the
+    /// sandbox serves everything itself.
     pub async fn start_with(mut config: sandbox::Config) -> Rig {
         let chromium = tool("CHROMIUM", "/usr/bin/chromium");
         let chromedriver = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
@@ -136,9 +203,25 @@ impl Rig {
                 dist.join(f).display()
             );
         }
-        config.dist = Some(dist);
+        config.dist = Some(dist.clone());
         config.control = true;
-        let sandbox = sandbox::start(config).await.expect("start the sandbox");
+        let through_backend = config.payments_addr.is_some();
+        let (sandbox, merchant, backend) = if through_backend {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("a port for the merchant backend");
+            let merchant = format!("http://{}", listener.local_addr().unwrap());
+            config.allowed_origins = vec![merchant.clone()];
+            config.secret_key = Some(SECRET.into());
+            config.merchant_pages = false;
+            let sandbox = sandbox::start(config).await.expect("start the sandbox");
+            let backend = start_backend(listener, &sandbox, dist);
+            (sandbox, merchant, Some(backend))
+        } else {
+            let sandbox = sandbox::start(config).await.expect("start the sandbox");
+            let merchant = sandbox.url();
+            (sandbox, merchant, None)
+        };
 
         let port = free_port();
         let profile =
@@ -198,14 +281,16 @@ impl Rig {
         .expect("WebDriver session");
         Rig {
             sandbox,
+            merchant,
             client,
+            backend,
             processes,
         }
     }
 
-    /// `http://127.0.0.1:PORT` + `path`.
+    /// The merchant origin + `path`.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.sandbox.url())
+        format!("{}{path}", self.merchant)
     }
 
     /// Ends the WebDriver session politely (the rig's drop kills everything anyway).
@@ -337,37 +422,73 @@ impl Rig {
             .expect("navigate");
     }
 
-    /// Creates a checkout in the sandbox (as the merchant's server would) and
+    /// Creates a checkout through the merchant backend, in the browser's own
+    /// session (as the store's page would before mounting the widget), and
     /// returns its id. `email` and `postal` vary per test.
-    pub fn create_checkout(&self, email: &str, postal: &str) -> String {
-        self.checkout_with(email, postal, None)
+    pub async fn create_checkout(&self, email: &str, postal: &str) -> String {
+        self.checkout_with(email, postal, None).await
     }
 
-    /// A checkout of the registered shopper `customer`; returns its id.
-    pub fn create_registered_checkout(&self, customer: &str) -> String {
+    /// A checkout of the registered shopper `customer` (the browser signs in
+    /// as them first); returns its id.
+    pub async fn create_registered_checkout(&self, customer: &str) -> String {
         self.checkout_with("jdoe@example.com", "55343", Some(customer))
+            .await
     }
 
-    fn checkout_with(&self, email: &str, postal: &str, customer: Option<&str>) -> String {
+    async fn checkout_with(&self, email: &str, postal: &str, customer: Option<&str>) -> String {
         let address = json!({"line1": "10380 Bren Rd W", "line2": "", "city": "Minnetonka",
                              "postalCode": postal, "state": "MN", "country": "US"});
-        let mut body = json!({
+        let body = json!({
             "currency": "USD", "locale": "en_US", "email": email,
             "billTo": {"name": "Jane Doe", "phone": "", "address": address},
             "shipTo": {"name": "Jane Doe", "address": address},
-            "items": [{"skuId": "sku_mug", "quantity": 2, "price": 10.0,
-                       "productDetails": {"name": "Mug", "image": "/img/mug.svg"}}]
+            "items": [{"skuId": "sku_mug", "quantity": 2}]
         });
         if let Some(c) = customer {
-            body["customerId"] = json!(c);
+            self.sign_in(c).await;
         }
-        let c = self
-            .sandbox
-            .shared
-            .store()
-            .create_checkout(&body)
-            .expect("create checkout");
+        let c = self.create_checkout_with(body).await;
         c["id"].as_str().unwrap().to_owned()
+    }
+
+    /// `POST /api/checkouts` with `body` from the browser (its session owns
+    /// the checkout); returns the checkout. Stays on the current page when it
+    /// is on the merchant origin, else opens `/healthz` there first.
+    pub async fn create_checkout_with(&self, body: Value) -> Value {
+        let r = self.merchant_fetch("/api/checkouts", body).await;
+        assert_eq!(r["status"], 201, "create a checkout: {r}");
+        r["json"].clone()
+    }
+
+    /// Signs the browser's session in as `customer` (the demo sign-in).
+    pub async fn sign_in(&self, customer: &str) {
+        let r = self
+            .merchant_fetch("/api/demo/sign-in", json!({"customerId": customer}))
+            .await;
+        assert_eq!(r["status"], 200, "sign in: {r}");
+    }
+
+    /// A same-origin `POST` of JSON from a merchant page: `{status, json}`.
+    async fn merchant_fetch(&self, path: &str, body: Value) -> Value {
+        // The top-level page (from the challenge, two frames deep, at most).
+        for _ in 0..2 {
+            let _ = self.client.enter_parent_frame().await;
+        }
+        let here = self.client.current_url().await.ok();
+        if !here.is_some_and(|u| u.as_str().starts_with(&format!("{}/", self.merchant))) {
+            self.client
+                .goto(&self.url("/healthz"))
+                .await
+                .expect("navigate");
+        }
+        self.js_with(
+            "return fetch(arguments[0], {method: 'POST', headers: {'content-type': 'application/json'}, \
+               body: JSON.stringify(arguments[1])}) \
+               .then(async (r) => ({status: r.status, json: await r.json().catch(() => null)}))",
+            vec![json!(path), body],
+        )
+        .await
     }
 
     /// A registered shopper with these saved cards (`[(number, month, year)]`,
