@@ -689,9 +689,9 @@ async fn attach_source(
     )
 }
 
-/// `POST /orders`, never retried. When the provider gives no answer or a 5xx,
-/// the outcome is unknown: the order is looked up by checkout id first, and
-/// found means 201 with it.
+/// `POST /orders`, never retried. When the provider gives no answer, a 5xx or
+/// an unreadable success, the outcome is unknown: the order is looked up by
+/// checkout id, and found means 201 with it.
 async fn create_order(State(s): St, cx: Cx, body: Bytes) -> ApiResult {
     let req: CreateOrder = parse(&body)?;
     owned_checkout(&cx, &req.checkout_id)
@@ -699,14 +699,23 @@ async fn create_order(State(s): St, cx: Cx, body: Bytes) -> ApiResult {
         .map_err(|_| ApiError::not_found("Checkout").with_param("checkoutId"))?;
     let id = req.checkout_id;
     let body = json!({"checkoutId": id});
+    // One checkout makes at most one order, so the key is the checkout's: the
+    // same on every instance and every retry by the browser, no shared store.
+    let key = format!("order_{id}");
     let out = s
         .upstream
-        .call(Call::post("/orders", Some(&body)).for_request(cx.rid()))
+        .call(
+            Call::post("/orders", Some(&body))
+                .idempotent(&key)
+                .for_request(cx.rid()),
+        )
         .await;
+    // No answer, a 5xx, or a success whose body cannot be read: the order may
+    // exist. Anything else is the provider's definite answer.
     let unknown = match &out {
         Err(NoAnswer::Lost) => true,
         Err(NoAnswer::Refused(_)) => false,
-        Ok(a) => a.status.is_server_error(),
+        Ok(a) => a.status.is_server_error() || (a.status.is_success() && a.json().is_none()),
     };
     if !unknown {
         return relay(out);

@@ -122,6 +122,7 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_max_level(log_level())
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
     let (config, addr) = match config() {

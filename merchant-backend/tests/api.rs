@@ -519,3 +519,209 @@ async fn a_session_keeps_its_latest_checkouts_only() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
+
+/// A checkout of `b`'s session with a chargeable card attached (ready to order).
+async fn ready_checkout(rig: &common::Rig, b: &mut common::Browser) -> String {
+    let r = b.create(json!({})).await;
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    let session = r.json["payment"]["session"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let source = rig.sandbox.shared.store().create_source(&json!({"type": "creditCard", "sessionId": session,
+        "creditCard": {"number": "4444222233331111", "expirationMonth": 7, "expirationYear": 2030, "cvv": "123"}})).unwrap();
+    let src = source["id"].as_str().unwrap();
+    let r = b
+        .call(
+            Method::POST,
+            &format!("/checkouts/{id}/sources/{src}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    id
+}
+
+#[tokio::test]
+async fn every_provider_fault_on_an_order_ends_in_exactly_one_order() {
+    let rig = start(|c| c.order_timeout = std::time::Duration::from_millis(400)).await;
+    let faults = [
+        (
+            "500-json",
+            json!({"kind": "status", "status": 500, "body": "{\"type\":\"server_error\",\"errors\":[{\"code\":\"boom\",\"message\":\"NullPointerException\"}]}"}),
+        ),
+        (
+            "502-html",
+            json!({"kind": "status", "status": 502, "body": "<html>Bad gateway</html>", "contentType": "text/html"}),
+        ),
+        (
+            "503",
+            json!({"kind": "status", "status": 503, "retryAfter": 2}),
+        ),
+        ("slow", json!({"kind": "delay", "ms": 800})),
+        ("close", json!({"kind": "close"})),
+        ("lost", json!({"kind": "lost"})),
+        ("malformed", json!({"kind": "malformed"})),
+        ("empty", json!({"kind": "empty"})),
+    ];
+    for (name, fault) in faults {
+        let mut b = rig.browser();
+        let id = ready_checkout(&rig, &mut b).await;
+        rig.fault(json!({"method": "POST", "path": "/orders", "fault": fault}));
+        let body = json!({"checkoutId": id}).to_string();
+        let first = b.call(Method::POST, "/orders", Some(&body)).await;
+        assert!(
+            first.status == 201 || [502, 503].contains(&first.status.as_u16()),
+            "{name}: {} {}",
+            first.status,
+            first.text
+        );
+        if first.status != 201 {
+            assert_eq!(
+                first.json["errors"][0]["code"], "upstream_unavailable",
+                "{name}"
+            );
+            assert!(
+                !first.text.contains("NullPointer") && !first.text.contains('<'),
+                "{name}"
+            );
+        }
+        // What the widget does next: look the order up, and only if there is
+        // none, order again on the same checkout.
+        let mut placed = (first.status == 201).then(|| first.json.clone());
+        for _ in 0..10 {
+            if placed.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            let r = b
+                .call(Method::GET, &format!("/orders?checkoutId={id}"), None)
+                .await;
+            assert_eq!(r.status, 200, "{name}: {}", r.text);
+            if let Some(o) = r.json["data"].as_array().and_then(|d| d.first()) {
+                placed = Some(o.clone());
+            } else {
+                let r = b.call(Method::POST, "/orders", Some(&body)).await;
+                if r.status == 201 {
+                    placed = Some(r.json.clone());
+                }
+            }
+        }
+        let placed = placed.unwrap_or_else(|| panic!("{name}: no order in the end"));
+        let orders = rig.sandbox.shared.store().list_orders(Some(&id))["data"]
+            .as_array()
+            .cloned()
+            .unwrap();
+        assert_eq!(orders.len(), 1, "{name}: exactly one order");
+        assert_eq!(
+            orders[0]["id"], placed["id"],
+            "{name}: the shopper sees that one"
+        );
+    }
+}
+
+#[tokio::test]
+async fn cors_answers_the_storefront_origin_only() {
+    let rig = start(|c| c.storefront_origins = vec!["http://shop.example".into()]).await;
+    let mut b = rig.browser();
+    let preflight = |origin: &'static str| {
+        [
+            ("origin", origin),
+            ("access-control-request-method", "POST"),
+            ("access-control-request-headers", "content-type"),
+        ]
+    };
+    let r = b
+        .call_with(
+            Method::OPTIONS,
+            "/checkouts",
+            None,
+            &preflight("http://shop.example"),
+        )
+        .await;
+    assert_eq!(
+        r.headers["access-control-allow-origin"],
+        "http://shop.example"
+    );
+    assert_eq!(r.headers["access-control-allow-credentials"], "true");
+    let r = b
+        .call_with(
+            Method::OPTIONS,
+            "/checkouts",
+            None,
+            &preflight("http://evil.example"),
+        )
+        .await;
+    assert!(
+        r.headers.get("access-control-allow-origin").is_none(),
+        "{:?}",
+        r.headers
+    );
+    let r = b.create(json!({})).await;
+    let cookie = r.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.contains("SameSite=None") && cookie.contains("Secure"),
+        "{cookie}"
+    );
+    // Without storefronts configured there is no CORS at all.
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    let r = b
+        .call_with(
+            Method::OPTIONS,
+            "/checkouts",
+            None,
+            &preflight("http://shop.example"),
+        )
+        .await;
+    assert!(r.headers.get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn the_store_pages_get_the_strict_csp_and_every_answer_the_security_headers() {
+    let dist = std::env::temp_dir().join(format!("mb-dist-{}", std::process::id()));
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>Shop</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.join("app.js"), "export {};").unwrap();
+    let site = merchant_backend::Site {
+        dist: dist.clone(),
+        payments_base: "http://localhost:9/api".into(),
+    };
+    let rig = start(move |c| c.site = Some(site)).await;
+    let mut page = common::Browser::new(rig.root.clone());
+    let r = page.call(Method::GET, "/", None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.headers["content-security-policy"],
+        merchant_backend::web::page_csp("http://localhost:9").as_str()
+    );
+    assert!(r.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-src http://localhost:9;"));
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("x-frame-options", "SAMEORIGIN"),
+        ("cache-control", "no-cache"),
+    ] {
+        assert_eq!(r.headers[name], value, "{name}");
+    }
+    let r = page.call(Method::GET, "/app.js", None).await;
+    assert!(r.headers.get("content-security-policy").is_none());
+    assert_eq!(r.headers["x-content-type-options"], "nosniff");
+    let r = page.call(Method::GET, "/store.json", None).await;
+    assert_eq!(r.json, json!({"paymentsBase": "http://localhost:9/api"}));
+    let r = page.call(Method::GET, "/favicon.ico", None).await;
+    assert_eq!(r.status, 204);
+    let r = page.call(Method::GET, "/api/checkouts/chk_x", None).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.headers["cache-control"], "no-store");
+    assert_eq!(r.headers["x-content-type-options"], "nosniff");
+    assert!(r.headers.contains_key("x-request-id"));
+    let _ = std::fs::remove_dir_all(&dist);
+}

@@ -139,6 +139,15 @@ async fn a_silent_provider_times_out_gets_are_retried_orders_are_not() {
         "1 try + 2 retries"
     );
     assert_eq!(count("POST /api/orders "), 1, "never retried");
+    let order = heads
+        .iter()
+        .find(|h| h.starts_with("POST /api/orders "))
+        .unwrap();
+    assert_eq!(
+        header(order, "idempotency-key"),
+        Some("order_chk_fake"),
+        "the checkout's key: the same from any instance, on any retry"
+    );
     assert_eq!(
         count("GET /api/orders?checkoutId=chk_fake "),
         3,
