@@ -9,6 +9,8 @@
 //   ?theme=dark          appearance.theme: light, dark or auto (the "Theme" switch
 //                        sets it, and the "Language" switch sets ?locale=)
 //   ?primary=%230a7      appearance.variables.colorPrimary (a merchant colour)
+//   ?apiBase=URL         the merchant backend on another origin of the store's site
+//                        (default /api); it must allow this origin with CORS
 //   ?customer=cus_demo   signed in as a registered shopper (the "Signed in as"
 //                        switch sets it too): the page signs the session in with
 //                        the merchant backend's demo sign-in, and the backend puts
@@ -80,16 +82,18 @@ const store = await fetch("/store.json").then((r) => r.json());
 // the session, and only ever puts that customer on a checkout. This demo uses
 // the backend's demo sign-in (any customer id). A sandbox serving the page on
 // its own has none; the cart's customerId then says who the shopper is.
+const apiBase = params.get("apiBase") || "/api";
 async function signIn(customerId) {
-  const path = customerId ? "/api/demo/sign-in" : "/api/demo/sign-out";
+  const path = customerId ? "/demo/sign-in" : "/demo/sign-out";
   const body = JSON.stringify(customerId ? { customerId } : {});
-  await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body })
-    .catch(() => {});
+  await fetch(apiBase + path, {
+    method: "POST", credentials: "include", headers: { "content-type": "application/json" }, body,
+  }).catch(() => {});
 }
 if (customer) await signIn(customer);
 
 function options(customerId, checkoutId) {
-  const o = { apiBase: "/api", paymentsBase: store.paymentsBase };
+  const o = { apiBase, paymentsBase: store.paymentsBase };
   if (checkoutId) o.checkoutId = checkoutId;
   else o.cart = customerId ? { ...cart, customerId } : cart;
   if (params.get("review") === "false") o.review = false;

@@ -120,7 +120,19 @@ impl Api {
     ) -> Result<Exchange, ApiError> {
         let controller = AbortController::new().map_err(|_| ApiError::Network)?;
         self.inflight.borrow_mut().push(controller.clone());
-        let result = exchange(&controller, self.timeout_ms, method, url, body, None).await;
+        // The merchant backend keeps the shopper's session in a cookie: it goes
+        // along even when `apiBase` is on another origin (which must then
+        // allow it with CORS credentials, as merchant-backend does).
+        let result = exchange(
+            &controller,
+            self.timeout_ms,
+            method,
+            url,
+            body,
+            None,
+            web_sys::RequestCredentials::Include,
+        )
+        .await;
         self.inflight
             .borrow_mut()
             .retain(|c| !js_sys::Object::is(c, &controller));

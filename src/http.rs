@@ -8,7 +8,7 @@ use std::rc::Rc;
 use gloo_net::http::{Method, RequestBuilder};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::AbortController;
+use web_sys::{AbortController, RequestCredentials};
 
 use crate::model::ApiError;
 
@@ -18,6 +18,9 @@ pub type Exchange = (u16, String, Option<u32>);
 /// One request, aborted through `controller` (by the caller, e.g. on unmount,
 /// or after `timeout_ms`, which then reads as [`ApiError::Timeout`]). Not
 /// generic over the answer's type, so the bundle holds one copy of it.
+/// `credentials`: whether cookies go along (the widget's calls to the
+/// merchant backend carry its session cookie, also to an `apiBase` on another
+/// origin; the card frame's calls carry none across origins).
 pub async fn exchange(
     controller: &AbortController,
     timeout_ms: i32,
@@ -25,6 +28,7 @@ pub async fn exchange(
     url: &str,
     body: Option<String>,
     authorization: Option<&str>,
+    credentials: RequestCredentials,
 ) -> Result<Exchange, ApiError> {
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let timed_out = Rc::new(Cell::new(false));
@@ -46,6 +50,7 @@ pub async fn exchange(
     let mut builder = RequestBuilder::new(url)
         .method(method)
         .header("Accept", "application/json")
+        .credentials(credentials)
         .abort_signal(Some(&signal));
     if let Some(auth) = authorization {
         builder = builder.header("Authorization", auth);

@@ -117,6 +117,9 @@ pub struct Site {
     /// The provider's payments base (where `card-frame.html` lives), e.g.
     /// `http://localhost:8788/api`: the pages' `frame-src` and `/store.json`.
     pub payments_base: String,
+    /// The origin of an `apiBase` elsewhere (another instance's API), added to
+    /// the pages' `connect-src`; `None` when the pages call this origin's `/api`.
+    pub api_origin: Option<String>,
 }
 
 /// How the backend is configured.

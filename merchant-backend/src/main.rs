@@ -17,7 +17,8 @@
 //! - `MERCHANT_BREAKER_THRESHOLD` (default 8), `MERCHANT_BREAKER_COOL_DOWN_MS`
 //!   (default 5000);
 //! - `MERCHANT_DIST` and `MERCHANT_PAYMENTS_BASE`: also serve the demo store's
-//!   pages from `dist/`, framing the card frame from that payments base;
+//!   pages from `dist/`, framing the card frame from that payments base
+//!   (`MERCHANT_DIST_API_ORIGIN`: the pages may call an `apiBase` there too);
 //! - `MERCHANT_DEMO_SIGN_IN=1`: the demo sign-in routes;
 //! - `MERCHANT_LOG`: `error`, `warn`, `info` (default) or `debug`.
 
@@ -103,6 +104,7 @@ fn config() -> Result<(Config, SocketAddr), String> {
         (Some(dist), Some(payments_base)) => Some(Site {
             dist: PathBuf::from(dist),
             payments_base,
+            api_origin: env("MERCHANT_DIST_API_ORIGIN"),
         }),
         (None, None) => None,
         _ => return Err("MERCHANT_DIST and MERCHANT_PAYMENTS_BASE go together".into()),

@@ -34,8 +34,8 @@ pub struct SessionData {
 }
 
 /// The session layer for `config` over `store`: the cookie [`COOKIE`],
-/// `HttpOnly`, `SameSite=Lax` (`None` when storefronts on other sites call the
-/// API), `Secure` as configured, signed with the configured key, ending after
+/// `HttpOnly`, `SameSite=Lax` (`None` when storefronts are configured and the
+/// cookie is `Secure`), `Secure` as configured, signed with the configured key, ending after
 /// [`Config::session_idle`] without a request.
 pub fn layer<S: SessionStore + Clone>(
     config: &Config,
@@ -50,7 +50,10 @@ pub fn layer<S: SessionStore + Clone>(
             Key::from(&bytes)
         }
     };
-    let cross_site = !config.storefront_origins.is_empty();
+    // Storefronts on other sites (over HTTPS) need `SameSite=None; Secure`;
+    // on the same site (another port or subdomain) `Lax` is sent with CORS
+    // requests that include credentials.
+    let cross_site = config.secure_cookie && !config.storefront_origins.is_empty();
     let idle = tower_sessions::cookie::time::Duration::try_from(config.session_idle)
         .unwrap_or(tower_sessions::cookie::time::Duration::minutes(30));
     SessionManagerLayer::new(store)
@@ -61,7 +64,7 @@ pub fn layer<S: SessionStore + Clone>(
         } else {
             SameSite::Lax
         })
-        .with_secure(config.secure_cookie || cross_site)
+        .with_secure(config.secure_cookie)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle))
         .with_signed(key)

@@ -15,11 +15,13 @@ use tower_http::services::ServeDir;
 use crate::{AppState, Site};
 
 /// The merchant page policy: no inline script or style, no eval, wasm
-/// allowed, requests to this origin only, frames from the payments origin only.
-pub fn page_csp(payments_origin: &str) -> String {
+/// allowed, requests to this origin (and `api_origin`, the `apiBase` on
+/// another origin) only, frames from the payments origin only.
+pub fn page_csp(payments_origin: &str, api_origin: Option<&str>) -> String {
+    let api = api_origin.map(|o| format!(" {o}")).unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-         connect-src 'self'; img-src 'self' data:; frame-src {payments_origin}; \
+         connect-src 'self'{api}; img-src 'self' data:; frame-src {payments_origin}; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
     )
 }
@@ -36,8 +38,11 @@ pub fn origin_of(url: &str) -> &str {
 /// `dist/` at `/` (HTML with [`page_csp`], everything revalidated so a rebuilt
 /// bundle is picked up at once) and `GET /store.json`.
 pub fn site(site: &Site) -> Router<Arc<AppState>> {
-    let csp = HeaderValue::from_str(&page_csp(origin_of(&site.payments_base)))
-        .unwrap_or(HeaderValue::from_static("default-src 'none'"));
+    let csp = HeaderValue::from_str(&page_csp(
+        origin_of(&site.payments_base),
+        site.api_origin.as_deref(),
+    ))
+    .unwrap_or(HeaderValue::from_static("default-src 'none'"));
     let store = json!({ "paymentsBase": site.payments_base });
     let favicon = site.dist.join("favicon.ico");
     Router::new()

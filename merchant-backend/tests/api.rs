@@ -622,7 +622,11 @@ async fn every_provider_fault_on_an_order_ends_in_exactly_one_order() {
 
 #[tokio::test]
 async fn cors_answers_the_storefront_origin_only() {
-    let rig = start(|c| c.storefront_origins = vec!["http://shop.example".into()]).await;
+    let rig = start(|c| {
+        c.storefront_origins = vec!["http://shop.example".into()];
+        c.secure_cookie = true;
+    })
+    .await;
     let mut b = rig.browser();
     let preflight = |origin: &'static str| {
         [
@@ -690,6 +694,7 @@ async fn the_store_pages_get_the_strict_csp_and_every_answer_the_security_header
     let site = merchant_backend::Site {
         dist: dist.clone(),
         payments_base: "http://localhost:9/api".into(),
+        api_origin: None,
     };
     let rig = start(move |c| c.site = Some(site)).await;
     let mut page = common::Browser::new(rig.root.clone());
@@ -697,7 +702,7 @@ async fn the_store_pages_get_the_strict_csp_and_every_answer_the_security_header
     assert_eq!(r.status, 200);
     assert_eq!(
         r.headers["content-security-policy"],
-        merchant_backend::web::page_csp("http://localhost:9").as_str()
+        merchant_backend::web::page_csp("http://localhost:9", None).as_str()
     );
     assert!(r.headers["content-security-policy"]
         .to_str()

@@ -76,6 +76,7 @@ impl Client {
             &url,
             body,
             self.authorization.as_deref(),
+            web_sys::RequestCredentials::SameOrigin,
         )
         .await
     }

@@ -109,15 +109,18 @@ pub struct Rig {
     /// The merchant origin, `http://127.0.0.1:P`: the merchant backend in
     /// front of the sandbox, or the sandbox itself in single-origin mode.
     pub merchant: String,
+    /// A storefront on another origin of the same site ([`Rig::start_storefront`]):
+    /// its pages call the merchant origin's API across origins.
+    pub storefront: Option<String>,
     /// The WebDriver session.
     pub client: Client,
-    backend: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    backends: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
     processes: Processes,
 }
 
 impl Drop for Rig {
     fn drop(&mut self) {
-        if let Some(t) = &self.backend {
+        for t in &self.backends {
             t.abort();
         }
     }
@@ -149,6 +152,7 @@ fn start_backend(
     listener: tokio::net::TcpListener,
     sandbox: &sandbox::Running,
     dist: PathBuf,
+    tweak: impl FnOnce(&mut merchant_backend::Config),
 ) -> tokio::task::JoinHandle<std::io::Result<()>> {
     let mut config = merchant_backend::Config::new(
         format!("{}/api", sandbox.url()),
@@ -159,7 +163,9 @@ fn start_backend(
     config.site = Some(merchant_backend::Site {
         dist,
         payments_base: sandbox.payments_base(),
+        api_origin: None,
     });
+    tweak(&mut config);
     let app = merchant_backend::router(merchant_backend::AppState::new(config));
     tokio::spawn(merchant_backend::serve(listener, app))
 }
@@ -175,7 +181,20 @@ impl Rig {
     /// serves the merchant origin and the sandbox plays only the provider
     /// (secret-keyed API, payments origin, ACS); in single-origin mode the
     /// sandbox serves everything itself.
-    pub async fn start_with(mut config: sandbox::Config) -> Rig {
+    pub async fn start_with(config: sandbox::Config) -> Rig {
+        Self::start_inner(config, false).await
+    }
+
+    /// Also a storefront on another origin of the same site (another port):
+    /// a second backend instance serving only the store's pages, whose CSP
+    /// lets them call the merchant origin's API, which allows the storefront
+    /// with CORS. Its own API has no provider behind it, so a page that
+    /// called it could not check out.
+    pub async fn start_storefront() -> Rig {
+        Self::start_inner(sandbox::Config::default(), true).await
+    }
+
+    async fn start_inner(mut config: sandbox::Config, with_storefront: bool) -> Rig {
         let chromium = tool("CHROMIUM", "/usr/bin/chromium");
         let chromedriver = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
         for (path, pkg) in [(&chromium, "chromium"), (&chromedriver, "chromium-driver")] {
@@ -206,21 +225,47 @@ impl Rig {
         config.dist = Some(dist.clone());
         config.control = true;
         let through_backend = config.payments_addr.is_some();
-        let (sandbox, merchant, backend) = if through_backend {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("a port for the merchant backend");
+        let mut backends = Vec::new();
+        let mut storefront = None;
+        let (sandbox, merchant) = if through_backend {
+            let bind = || async {
+                tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("a port for the merchant backend")
+            };
+            let listener = bind().await;
             let merchant = format!("http://{}", listener.local_addr().unwrap());
             config.allowed_origins = vec![merchant.clone()];
+            let shop = if with_storefront {
+                let l = bind().await;
+                let origin = format!("http://{}", l.local_addr().unwrap());
+                config.allowed_origins.push(origin.clone());
+                Some((l, origin))
+            } else {
+                None
+            };
             config.secret_key = Some(SECRET.into());
             config.merchant_pages = false;
             let sandbox = sandbox::start(config).await.expect("start the sandbox");
-            let backend = start_backend(listener, &sandbox, dist);
-            (sandbox, merchant, Some(backend))
+            let origins: Vec<String> = shop.iter().map(|(_, o)| o.clone()).collect();
+            backends.push(start_backend(listener, &sandbox, dist.clone(), |c| {
+                c.storefront_origins = origins;
+            }));
+            if let Some((l, origin)) = shop {
+                let api = merchant.clone();
+                backends.push(start_backend(l, &sandbox, dist, |c| {
+                    c.upstream = "http://127.0.0.1:9/api".into();
+                    if let Some(site) = &mut c.site {
+                        site.api_origin = Some(api);
+                    }
+                }));
+                storefront = Some(origin);
+            }
+            (sandbox, merchant)
         } else {
             let sandbox = sandbox::start(config).await.expect("start the sandbox");
             let merchant = sandbox.url();
-            (sandbox, merchant, None)
+            (sandbox, merchant)
         };
 
         let port = free_port();
@@ -282,8 +327,9 @@ impl Rig {
         Rig {
             sandbox,
             merchant,
+            storefront,
             client,
-            backend,
+            backends,
             processes,
         }
     }
