@@ -75,3 +75,7 @@ printf '%-34s %10s\n' "startup (no latency)" "median ms"
 for k in navigation_to_ready_ms wasm_compile_ms wasm_instantiate_ms; do
   printf '%-34s %10s\n' "$k" "$(val $k)"
 done
+
+echo
+echo "== merchant backend: what it adds to a read (GET /api/checkouts/{id}, provider alone vs through the backend, in-process)"
+cargo run --quiet --profile server -p merchant-backend --example bench

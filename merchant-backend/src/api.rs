@@ -41,8 +41,8 @@ use crate::{AppState, MAX_BODY};
 type St = State<Arc<AppState>>;
 type ApiResult = Result<Response, ApiError>;
 
-/// The request id header (set when the browser sends none, echoed back, and
-/// passed to the provider).
+/// The request id header: a fresh UUID per request (one a browser sends is
+/// replaced), echoed back, logged, and passed to the provider.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole app with in-memory sessions (one instance): see [`router_with_store`].
@@ -76,7 +76,7 @@ pub fn router_with_store<S: SessionStore + Clone>(state: Arc<AppState>, store: S
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(session::layer(&state.config, store))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(middleware::map_response(too_large_as_json))
+        .layer(middleware::map_response(contract_errors))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -113,6 +113,13 @@ pub fn router_with_store<S: SessionStore + Clone>(state: Arc<AppState>, store: S
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        // Ours, always: a browser does not get to plant ids in the logs.
+        .layer(middleware::map_request(
+            |mut req: axum::http::Request<axum::body::Body>| async move {
+                req.headers_mut().remove(REQUEST_ID);
+                req
+            },
+        ))
 }
 
 /// CORS for the configured storefront origins only, with cookies; `None`
@@ -136,13 +143,28 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     )
 }
 
-/// tower-http's 413 (a body over [`MAX_BODY`]) in the contract's error shape.
-async fn too_large_as_json(resp: Response) -> Response {
-    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::too_large().into_response()
-    } else {
-        resp
+/// Answers that did not come from a handler in the contract's error shape:
+/// tower-http's 413 (a body over [`MAX_BODY`], with `Connection: close`, as
+/// the rest of the body is not read) and axum's plain-text rejections (a path
+/// that is not UTF-8, a body that is not JSON).
+async fn contract_errors(resp: Response) -> Response {
+    let status = resp.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        let mut r = ApiError::too_large().into_response();
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return r;
     }
+    let json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if status.is_client_error() && !json {
+        let mut e = ApiError::bad_request("invalid_request", "The request is not valid.");
+        e.status = status;
+        return e.into_response();
+    }
+    resp
 }
 
 /// What every API handler needs from the request: the session, the client's
@@ -233,6 +255,14 @@ fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
             ApiError::bad_request("invalid_json", "The request body is not valid JSON.")
         })?
     };
+    // serde would read an array as a positional struct: the contract's bodies
+    // are objects.
+    if !v.is_object() {
+        return Err(ApiError::bad_request(
+            "invalid_json",
+            "The request body must be a JSON object.",
+        ));
+    }
     typed(v, "")
 }
 
@@ -817,17 +847,31 @@ async fn demo_sign_out(cx: Cx, body: Bytes) -> ApiResult {
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// 200 when the provider answers (anything but 401, 403, 5xx or nothing).
+/// How long a readiness answer is reused: probes (or anyone) calling
+/// `/readyz` often cost the provider one call per second at most.
+const READY_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// 200 when the provider answers (anything but 401, 403, 5xx or nothing),
+/// checked at most once per [`READY_FOR`].
 async fn readyz(State(s): St) -> Response {
-    let out = s
-        .upstream
-        .send(Call::get("/orders?checkoutId=readyz"))
-        .await;
-    let ready = out.is_ok_and(|a| {
-        !a.status.is_server_error()
-            && a.status != StatusCode::UNAUTHORIZED
-            && a.status != StatusCode::FORBIDDEN
-    });
+    let mut last = s.readiness.lock().await;
+    let ready = match *last {
+        Some((at, ready)) if at.elapsed() < READY_FOR => ready,
+        _ => {
+            let out = s
+                .upstream
+                .send(Call::get("/orders?checkoutId=readyz"))
+                .await;
+            let ready = out.is_ok_and(|a| {
+                !a.status.is_server_error()
+                    && a.status != StatusCode::UNAUTHORIZED
+                    && a.status != StatusCode::FORBIDDEN
+            });
+            *last = Some((std::time::Instant::now(), ready));
+            ready
+        }
+    };
+    drop(last);
     if ready {
         (StatusCode::OK, "ready").into_response()
     } else {

@@ -194,6 +194,8 @@ pub struct AppState {
     pub upstream: upstream::Upstream,
     /// How shoppers sign in.
     pub sign_in: Arc<dyn SignIn>,
+    /// The last readiness check: when, and whether the provider answered.
+    pub readiness: tokio::sync::Mutex<Option<(std::time::Instant, bool)>>,
 }
 
 impl AppState {
@@ -207,6 +209,7 @@ impl AppState {
         Arc::new(Self {
             upstream: upstream::Upstream::new(&config),
             sign_in,
+            readiness: tokio::sync::Mutex::new(None),
             config,
         })
     }

@@ -115,9 +115,14 @@ pub async fn customer(session: &Session) -> Result<Option<String>, ApiError> {
 }
 
 /// Signs the session in as `customer_id` under a new session id (against
-/// session fixation); the old id stops working, the checkouts stay.
+/// session fixation); the old id stops working. A guest's checkouts stay
+/// (they become the shopper's cart); signing in as another customer than the
+/// session's drops them, so nothing passes between shoppers on one device.
 pub async fn sign_in(session: &Session, customer_id: &str) -> Result<(), ApiError> {
     let mut d = data(session).await?;
+    if d.customer_id.as_deref().is_some_and(|c| c != customer_id) {
+        d.checkouts.clear();
+    }
     d.customer_id = Some(customer_id.to_owned());
     save(session, &d).await?;
     session.cycle_id().await.map_err(store_error)

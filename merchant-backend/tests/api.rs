@@ -459,6 +459,8 @@ async fn health_and_readiness() {
     rig.fault(
         json!({"method": "GET", "path": "/orders", "fault": {"kind": "status", "status": 500}}),
     );
+    // (the answer above is reused for a second)
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let r = client.get(get("/readyz").parse().unwrap()).await.unwrap();
     assert_eq!(r.status(), 503, "a 5xx upstream is not ready");
     // Nothing listening upstream.
@@ -729,4 +731,84 @@ async fn the_store_pages_get_the_strict_csp_and_every_answer_the_security_header
     assert_eq!(r.headers["x-content-type-options"], "nosniff");
     assert!(r.headers.contains_key("x-request-id"));
     let _ = std::fs::remove_dir_all(&dist);
+}
+
+#[tokio::test]
+async fn signing_in_as_someone_else_leaves_the_last_shoppers_checkouts_behind() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    let guest = b.create(json!({})).await.json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sign_in = |c: &str| json!({"customerId": c}).to_string();
+    b.call(Method::POST, "/demo/sign-in", Some(&sign_in("cus_demo")))
+        .await;
+    let r = b
+        .call(Method::GET, &format!("/checkouts/{guest}"), None)
+        .await;
+    assert_eq!(r.status, 200, "a guest's cart becomes the shopper's");
+    let theirs = b.create(json!({})).await.json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    b.call(Method::POST, "/demo/sign-in", Some(&sign_in("cus_demo")))
+        .await;
+    let r = b
+        .call(Method::GET, &format!("/checkouts/{theirs}"), None)
+        .await;
+    assert_eq!(
+        r.status, 200,
+        "signing in again as the same shopper keeps them"
+    );
+    b.call(Method::POST, "/demo/sign-in", Some(&sign_in("cus_other")))
+        .await;
+    for id in [&guest, &theirs] {
+        let r = b.call(Method::GET, &format!("/checkouts/{id}"), None).await;
+        assert_eq!(r.status, 404, "{}", r.text);
+    }
+}
+
+#[tokio::test]
+async fn odd_requests_get_the_contracts_error_shape() {
+    let rig = start(|_| {}).await;
+    let mut b = rig.browser();
+    // An array is not a body, even where its items would fit positionally.
+    let r = b.call(Method::POST, "/orders", Some(r#"["chk_1"]"#)).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json["errors"][0]["code"], "invalid_json", "{}", r.text);
+    // A path that is not UTF-8.
+    let r = b.call(Method::GET, "/checkouts/%FF", None).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json["type"], "bad_request", "{}", r.text);
+    // Too large: the contract's 413, and the connection is not reused.
+    let big = json!({"email": "x".repeat(70 * 1024)}).to_string();
+    let r = b.call(Method::POST, "/checkouts", Some(&big)).await;
+    assert_eq!(r.status, 413);
+    assert_eq!(r.headers["connection"], "close");
+    // The request id is ours, not the browser's.
+    let r = b
+        .call_with(
+            Method::GET,
+            "/checkouts/chk_x",
+            None,
+            &[("x-request-id", "planted")],
+        )
+        .await;
+    let id = r.headers["x-request-id"].to_str().unwrap();
+    assert_ne!(id, "planted");
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+}
+
+#[tokio::test]
+async fn readiness_asks_the_provider_at_most_once_a_second() {
+    let rig = start(|_| {}).await;
+    let mut probe = common::Browser::new(rig.root.clone());
+    for _ in 0..5 {
+        assert_eq!(probe.call(Method::GET, "/readyz", None).await.status, 200);
+    }
+    assert_eq!(rig.upstream_log("GET", "/orders").len(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(probe.call(Method::GET, "/readyz", None).await.status, 200);
+    assert_eq!(rig.upstream_log("GET", "/orders").len(), 2);
 }
