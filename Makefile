@@ -9,7 +9,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(HOME)/.cargo/bin:$(PATH)
 .PHONY: demo test setup build lint test-all sizes clean bench bench-memory screenshots
 
 demo: build
-	PORT=$(PORT) scripts/demo.sh
+	PORT=$(PORT) REDIS=$(REDIS) scripts/demo.sh
 
 test: build lint test-all
 

@@ -338,38 +338,13 @@ fn one() -> u32 {
     1
 }
 
-/// The fields create and update share; on its own, the update body
-/// (`POST /api/checkouts/{id}`: only the fields to change).
+/// A checkout body as the browser may send it: `POST /api/checkouts` (where
+/// `items` is required) and `POST /api/checkouts/{id}` (only the fields to
+/// change).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct CheckoutFields {
-    #[serde(default)]
-    email: Option<String>,
-    #[serde(default)]
-    locale: Option<String>,
-    #[serde(default)]
-    bill_to: Option<Value>,
-    #[serde(default)]
-    ship_to: Option<Value>,
-    #[serde(default)]
-    shipping_choice: Option<Value>,
-    #[serde(default)]
-    upstream_id: Option<String>,
-    #[serde(default)]
-    metadata: Option<Map<String, Value>>,
-    /// Ignored: the signed-in shopper's id is used.
-    #[serde(default)]
-    #[allow(dead_code)]
-    customer_id: Option<IgnoredAny>,
-    #[serde(default)]
-    items: Option<Vec<Value>>,
-}
-
-/// `POST /api/checkouts`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CreateCheckout {
-    /// Must be the catalogue's, when given.
+    /// Must be the catalogue's, when given: prices are in that currency.
     #[serde(default)]
     currency: Option<String>,
     #[serde(default)]
@@ -390,7 +365,8 @@ struct CreateCheckout {
     #[serde(default)]
     #[allow(dead_code)]
     customer_id: Option<IgnoredAny>,
-    items: Vec<Value>,
+    #[serde(default)]
+    items: Option<Vec<Value>>,
 }
 
 /// `POST /api/orders`.
@@ -485,6 +461,20 @@ fn common_fields(
     body: &mut Map<String, Value>,
     f: CheckoutFields,
 ) -> ApiResultOf<()> {
+    let currency = &s.config.catalogue.currency;
+    if f.currency
+        .as_ref()
+        .is_some_and(|c| !c.eq_ignore_ascii_case(currency))
+    {
+        return Err(ApiError::bad_param(
+            "invalid_parameter",
+            "currency",
+            &format!("This store sells in {currency}."),
+        ));
+    }
+    if let Some(items) = f.items {
+        body.insert("items".into(), priced_items(s, items)?);
+    }
     if let Some(e) = f.email {
         body.insert("email".into(), e.into());
     }
@@ -616,34 +606,20 @@ fn source_id(id: &str) -> ApiResultOf<()> {
 }
 
 async fn create_checkout(State(s): St, cx: Cx, body: Bytes) -> ApiResult {
-    let req: CreateCheckout = parse(&body)?;
-    let currency = &s.config.catalogue.currency;
-    if req
-        .currency
-        .as_ref()
-        .is_some_and(|c| !c.eq_ignore_ascii_case(currency))
-    {
+    let req: CheckoutFields = parse(&body)?;
+    if req.items.is_none() {
         return Err(ApiError::bad_param(
-            "invalid_parameter",
-            "currency",
-            &format!("This store sells in {currency}."),
+            "missing_parameter",
+            "items",
+            "This field is required.",
         ));
     }
     let mut up = Map::new();
-    up.insert("currency".into(), currency.clone().into());
-    let fields = CheckoutFields {
-        email: req.email,
-        locale: req.locale,
-        bill_to: req.bill_to,
-        ship_to: req.ship_to,
-        shipping_choice: req.shipping_choice,
-        upstream_id: req.upstream_id,
-        metadata: req.metadata,
-        customer_id: None,
-        items: None,
-    };
-    common_fields(&s, &mut up, fields)?;
-    up.insert("items".into(), priced_items(&s, req.items)?);
+    up.insert(
+        "currency".into(),
+        s.config.catalogue.currency.clone().into(),
+    );
+    common_fields(&s, &mut up, req)?;
     if let Some(c) = session::customer(&cx.session).await? {
         up.insert("customerId".into(), c.into());
     }
@@ -686,13 +662,9 @@ async fn get_checkout(State(s): St, cx: Cx, Path(id): Path<String>) -> ApiResult
 
 async fn update_checkout(State(s): St, cx: Cx, Path(id): Path<String>, body: Bytes) -> ApiResult {
     owned_checkout(&cx, &id).await?;
-    let mut req: CheckoutFields = parse(&body)?;
-    let items = req.items.take();
+    let req: CheckoutFields = parse(&body)?;
     let mut up = Map::new();
     common_fields(&s, &mut up, req)?;
-    if let Some(items) = items {
-        up.insert("items".into(), priced_items(&s, items)?);
-    }
     let path = format!("/checkouts/{id}");
     let body = Value::Object(up);
     relay(

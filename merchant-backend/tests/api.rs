@@ -117,13 +117,7 @@ async fn client_prices_and_customer_ids_are_ignored_and_unknown_fields_are_a_400
 async fn a_signed_in_shopper_gets_their_own_customer_id_never_the_bodys() {
     let rig = start(|_| {}).await;
     let mut b = rig.browser();
-    let r = b
-        .call(
-            Method::POST,
-            "/demo/sign-in",
-            Some(r#"{"customerId":"cus_demo"}"#),
-        )
-        .await;
+    let r = b.sign_in("cus_demo").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = b.create(json!({"customerId": "cus_someone_else"})).await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -346,13 +340,7 @@ async fn an_oversized_body_is_a_413() {
 async fn a_full_order_through_the_backend() {
     let rig = start(|_| {}).await;
     let mut b = rig.browser();
-    let r = b
-        .call(
-            Method::POST,
-            "/demo/sign-in",
-            Some(r#"{"customerId":"cus_demo"}"#),
-        )
-        .await;
+    let r = b.sign_in("cus_demo").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = b.create(json!({})).await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -741,9 +729,7 @@ async fn signing_in_as_someone_else_leaves_the_last_shoppers_checkouts_behind() 
         .as_str()
         .unwrap()
         .to_owned();
-    let sign_in = |c: &str| json!({"customerId": c}).to_string();
-    b.call(Method::POST, "/demo/sign-in", Some(&sign_in("cus_demo")))
-        .await;
+    b.sign_in("cus_demo").await;
     let r = b
         .call(Method::GET, &format!("/checkouts/{guest}"), None)
         .await;
@@ -752,8 +738,7 @@ async fn signing_in_as_someone_else_leaves_the_last_shoppers_checkouts_behind() 
         .as_str()
         .unwrap()
         .to_owned();
-    b.call(Method::POST, "/demo/sign-in", Some(&sign_in("cus_demo")))
-        .await;
+    b.sign_in("cus_demo").await;
     let r = b
         .call(Method::GET, &format!("/checkouts/{theirs}"), None)
         .await;
@@ -761,8 +746,7 @@ async fn signing_in_as_someone_else_leaves_the_last_shoppers_checkouts_behind() 
         r.status, 200,
         "signing in again as the same shopper keeps them"
     );
-    b.call(Method::POST, "/demo/sign-in", Some(&sign_in("cus_other")))
-        .await;
+    b.sign_in("cus_other").await;
     for id in [&guest, &theirs] {
         let r = b.call(Method::GET, &format!("/checkouts/{id}"), None).await;
         assert_eq!(r.status, 404, "{}", r.text);

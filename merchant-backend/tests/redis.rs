@@ -106,13 +106,7 @@ async fn a_session_follows_the_shopper_across_instances_sharing_redis() {
 
     // Signing in on B rotates the id; A sees the new session, not the old one.
     let old = on_b.cookie.clone();
-    let r = on_b
-        .call(
-            Method::POST,
-            "/demo/sign-in",
-            Some(r#"{"customerId":"cus_demo"}"#),
-        )
-        .await;
+    let r = on_b.sign_in("cus_demo").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_ne!(on_b.cookie, old, "a new session id on sign-in");
     on_a.cookie = on_b.cookie.clone();

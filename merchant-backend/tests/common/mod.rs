@@ -179,6 +179,12 @@ impl Browser {
         self.call_with(method, path, body, &[]).await
     }
 
+    /// `POST /api/demo/sign-in` as `customer`.
+    pub async fn sign_in(&mut self, customer: &str) -> Resp {
+        let body = serde_json::json!({ "customerId": customer }).to_string();
+        self.call(Method::POST, "/demo/sign-in", Some(&body)).await
+    }
+
     /// `POST /api/checkouts` with a one-poster cart and extra fields merged in.
     pub async fn create(&mut self, extra: Value) -> Resp {
         let mut body = cart();
