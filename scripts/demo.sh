@@ -32,6 +32,10 @@ if [ "${REDIS:-}" = 1 ]; then
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
     --dir "$redis_dir" >/dev/null &
   pids+=($!)
+  for _ in $(seq 100); do
+    (echo >"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && break
+    sleep 0.05
+  done
   export MERCHANT_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 fi
 

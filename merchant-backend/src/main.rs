@@ -29,7 +29,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use merchant_backend::{AppState, Catalogue, Config, SecretKey, Site};
-use tower_sessions_redis_store::fred::prelude::{ClientLike, Config as RedisConfig, Pool};
+use tower_sessions_redis_store::fred::prelude::{
+    ClientLike, Config as RedisConfig, Pool, ReconnectPolicy,
+};
 use tower_sessions_redis_store::RedisStore;
 
 fn env(name: &str) -> Option<String> {
@@ -138,7 +140,11 @@ async fn main() -> ExitCode {
     let state = AppState::new(config);
     let app = match env("MERCHANT_REDIS_URL") {
         Some(url) => {
-            let pool = RedisConfig::from_url(&url).and_then(|c| Pool::new(c, None, None, None, 4));
+            // A Redis that goes away later is reconnected to, without end
+            // (100 ms to 5 s apart); meanwhile session reads answer 503.
+            let reconnect = ReconnectPolicy::new_exponential(0, 100, 5_000, 2);
+            let pool = RedisConfig::from_url(&url)
+                .and_then(|c| Pool::new(c, None, None, Some(reconnect), 4));
             let pool = match pool {
                 Ok(p) => p,
                 Err(e) => {
