@@ -549,7 +549,15 @@ pub enum TimerAction {
     Retry,
     /// The 3-D Secure challenge ran out of time.
     ChallengeTimeout,
+    /// The card frame never answered a tokenization ([`FRAME_ANSWER_MS`]).
+    FrameSilent,
 }
+
+/// How long the card frame may take to answer a tokenization outside a
+/// 3-D Secure challenge: its own time limit is 15 s per request, and it makes
+/// at most two (create or authenticate, then re-read). A frame silent for
+/// longer is treated as gone: reload it, nothing was attached.
+pub const FRAME_ANSWER_MS: u64 = 35_000;
 
 /// A registered shopper's saved cards (checkouts with a `customerId`).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -983,6 +991,13 @@ fn step(s: &mut State, event: Event) -> Vec<Command> {
             if s.timer_action == Some(TimerAction::ChallengeTimeout) {
                 s.timer_action = None;
                 return challenge_timed_out(s);
+            }
+            if s.timer_action == Some(TimerAction::FrameSilent) {
+                s.timer_action = None;
+                if s.pending == Some(Pending::CreateSource) && s.challenge.is_none() {
+                    return frame_failed(s);
+                }
+                return vec![];
             }
             if s.pending.is_some() {
                 return vec![];
@@ -1419,11 +1434,14 @@ fn create_source(s: &mut State) -> Vec<Command> {
     s.request = s.request.wrapping_add(1);
     s.pending = Some(Pending::CreateSource);
     s.wallet.paying_with = None;
-    vec![Command::ToFrame(ToFrame::Tokenize {
-        request: s.request,
-        session_id,
-        owner,
-    })]
+    vec![
+        Command::ToFrame(ToFrame::Tokenize {
+            request: s.request,
+            session_id,
+            owner,
+        }),
+        schedule(s, TimerAction::FrameSilent, FRAME_ANSWER_MS),
+    ]
 }
 
 /// The billing name into the frame's `Name on card` (the frame keeps what
@@ -1445,12 +1463,15 @@ fn authenticate_saved(s: &mut State, session_id: String, saved: SavedCard) -> Ve
     s.request = s.request.wrapping_add(1);
     s.pending = Some(Pending::CreateSource);
     s.wallet.paying_with = Some(saved.id.clone());
-    vec![Command::ToFrame(ToFrame::Authenticate {
-        request: s.request,
-        session_id,
-        source_id: saved.id.0,
-        client_secret: saved.client_secret,
-    })]
+    vec![
+        Command::ToFrame(ToFrame::Authenticate {
+            request: s.request,
+            session_id,
+            source_id: saved.id.0,
+            client_secret: saved.client_secret,
+        }),
+        schedule(s, TimerAction::FrameSilent, FRAME_ANSWER_MS),
+    ]
 }
 
 /// The saved card is usable on this session: pay with it.
@@ -1520,6 +1541,7 @@ fn on_frame(s: &mut State, msg: FromFrame) -> Vec<Command> {
             message,
         } if tokenizing(s, request) => {
             s.pending = None;
+            disarm_challenge_timer(s);
             let saved = s.wallet.paying_with.take().is_some();
             on_tokenize_failed(s, failure, message, saved)
         }
@@ -1557,8 +1579,13 @@ fn on_frame(s: &mut State, msg: FromFrame) -> Vec<Command> {
     }
 }
 
+/// Disarms the timer that waits on the card frame (a challenge's, or the
+/// frame's answer to a tokenization), if armed.
 fn disarm_challenge_timer(s: &mut State) {
-    if s.timer_action == Some(TimerAction::ChallengeTimeout) {
+    if matches!(
+        s.timer_action,
+        Some(TimerAction::ChallengeTimeout | TimerAction::FrameSilent)
+    ) {
         s.timer = s.timer.wrapping_add(1);
         s.timer_action = None;
     }

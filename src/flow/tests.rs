@@ -1547,6 +1547,53 @@ fn a_challenge_that_runs_out_of_time_counts_as_abandoned() {
 }
 
 #[test]
+fn a_card_frame_that_never_answers_a_tokenization_is_given_up_on() {
+    let mut s = at_payment(Config::default());
+    type_card(&mut s);
+    let cmds = update(&mut s, Event::Continue);
+    let (request, _, _) = tokenize(&cmds);
+    let (generation, ms) = timer(&cmds).expect("a limit on the frame's answer");
+    assert_eq!(ms, FRAME_ANSWER_MS);
+    // An earlier timer changes nothing; this one gives the frame up.
+    assert!(update(&mut s, Event::Timer(generation.wrapping_sub(1))).is_empty());
+    assert_eq!(s.pending, Some(Pending::CreateSource));
+    let cmds = update(&mut s, Event::Timer(generation));
+    assert!(s.pending.is_none());
+    assert_eq!(s.alert, Some(Alert::FrameFailed));
+    assert_eq!(s.retry, Some(Retry::Frame));
+    assert_eq!(notices(&cmds), vec![Notice::Error(Failure::FrameFailed)]);
+    assert!(sends(&cmds).is_empty(), "nothing attached");
+    // Its late answer is stale; `Try again` reloads the frame.
+    assert!(update(
+        &mut s,
+        Event::Frame(FromFrame::Tokenized {
+            request,
+            source: card("src_late")
+        })
+    )
+    .is_empty());
+    assert_eq!(update(&mut s, Event::Retry), vec![Command::ReloadFrame]);
+
+    // An answer in time disarms the limit: its timer firing later does nothing.
+    let mut s = at_payment(Config::default());
+    type_card(&mut s);
+    let cmds = update(&mut s, Event::Continue);
+    let (request, _, _) = tokenize(&cmds);
+    let (generation, _) = timer(&cmds).unwrap();
+    update(
+        &mut s,
+        Event::Frame(FromFrame::TokenizeFailed {
+            request,
+            failure: TokenizeFailure::Network,
+            message: None,
+        }),
+    );
+    let alert = s.alert.clone();
+    assert!(update(&mut s, Event::Timer(generation)).is_empty());
+    assert_eq!(s.alert, alert);
+}
+
+#[test]
 fn a_card_frame_that_never_loads_says_so_and_offers_try_again() {
     let mut s = at_payment(Config::default());
     let cmds = update(&mut s, Event::FrameFailed);
@@ -2521,6 +2568,13 @@ mod properties {
                     Command::ReloadFrame => {
                         world.frame_up = false;
                         world.card_complete = false;
+                    }
+                    Command::Emit(Notice::Error(Failure::FrameFailed)) => {
+                        // The core gave up on the frame (lost, or silent past
+                        // FRAME_ANSWER_MS): whatever it answers later is moot.
+                        if matches!(outstanding, Some(Outstanding::Frame { .. })) {
+                            outstanding = None;
+                        }
                     }
                     Command::ToFrame(ToFrame::Reset) => world.card_complete = false,
                     Command::Schedule { generation: g, .. } => generation = *g,
