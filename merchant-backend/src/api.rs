@@ -30,7 +30,8 @@ use tower_http::request_id::{
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tower_sessions::{MemoryStore, Session, SessionStore};
+use tower_sessions::{Session, SessionStore};
+use tower_sessions_moka_store::MokaStore;
 use tracing::Level;
 
 use crate::error::ApiError;
@@ -45,9 +46,10 @@ type ApiResult = Result<Response, ApiError>;
 /// replaced), echoed back, logged, and passed to the provider.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The whole app with in-memory sessions (one instance): see [`router_with_store`].
+/// The whole app with in-memory sessions (one instance, at most
+/// [`session::MAX_SESSIONS`]): see [`router_with_store`].
 pub fn router(state: Arc<AppState>) -> Router {
-    router_with_store(state, MemoryStore::default())
+    router_with_store(state, MokaStore::new(Some(session::MAX_SESSIONS)))
 }
 
 /// The whole app, its sessions in `store` (a Redis store for several
@@ -145,8 +147,9 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
 
 /// Answers that did not come from a handler in the contract's error shape:
 /// tower-http's 413 (a body over [`MAX_BODY`], with `Connection: close`, as
-/// the rest of the body is not read) and axum's plain-text rejections (a path
-/// that is not UTF-8, a body that is not JSON).
+/// the rest of the body is not read), axum's plain-text rejections (a path
+/// that is not UTF-8, a body that is not JSON), and the session layer's empty
+/// 500 when the session store cannot save (503 with `Retry-After`).
 async fn contract_errors(resp: Response) -> Response {
     let status = resp.status();
     if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -163,6 +166,9 @@ async fn contract_errors(resp: Response) -> Response {
         let mut e = ApiError::bad_request("invalid_request", "The request is not valid.");
         e.status = status;
         return e.into_response();
+    }
+    if status.is_server_error() && !json {
+        return ApiError::unavailable_retry(None).into_response();
     }
     resp
 }

@@ -29,9 +29,6 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use merchant_backend::{AppState, Catalogue, Config, SecretKey, Site};
-use tower_sessions_redis_store::fred::prelude::{
-    ClientLike, Config as RedisConfig, Pool, ReconnectPolicy,
-};
 use tower_sessions_redis_store::RedisStore;
 
 fn env(name: &str) -> Option<String> {
@@ -140,23 +137,13 @@ async fn main() -> ExitCode {
     let state = AppState::new(config);
     let app = match env("MERCHANT_REDIS_URL") {
         Some(url) => {
-            // A Redis that goes away later is reconnected to, without end
-            // (100 ms to 5 s apart); meanwhile session reads answer 503.
-            let reconnect = ReconnectPolicy::new_exponential(0, 100, 5_000, 2);
-            let pool = RedisConfig::from_url(&url)
-                .and_then(|c| Pool::new(c, None, None, Some(reconnect), 4));
-            let pool = match pool {
+            let pool = match merchant_backend::session::redis_pool(&url).await {
                 Ok(p) => p,
                 Err(e) => {
-                    tracing::error!("MERCHANT_REDIS_URL: {e}");
+                    tracing::error!("cannot reach Redis at {url}: {e}");
                     return ExitCode::FAILURE;
                 }
             };
-            let _task = pool.connect();
-            if let Err(e) = pool.wait_for_connect().await {
-                tracing::error!("cannot reach Redis at {url}: {e}");
-                return ExitCode::FAILURE;
-            }
             tracing::info!("sessions in Redis");
             merchant_backend::api::router_with_store(state, RedisStore::new(pool))
         }

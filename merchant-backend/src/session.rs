@@ -2,9 +2,10 @@
 //! it created, the customer it is signed in as), the cookie's settings, and the
 //! pluggable [`SignIn`].
 //!
-//! The store is tower-sessions' `MemoryStore` for one instance, or a Redis
-//! store (`tower-sessions-redis-store`) shared by several instances behind a
-//! load balancer. A session is stored only once it records something (a
+//! The store is a bounded in-memory cache (`tower-sessions-moka-store`: at
+//! most [`MAX_SESSIONS`], each dropped when it expires) for one instance, or a
+//! Redis store (`tower-sessions-redis-store`) shared by several instances
+//! behind a load balancer. A session is stored only once it records something (a
 //! checkout, a sign-in), so requests without a cookie cost no memory.
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,10 @@ pub const COOKIE: &str = "mb_session";
 /// Checkouts one session keeps; creating more forgets the oldest (their
 /// routes then answer 404 to this session too).
 pub const MAX_CHECKOUTS: usize = 50;
+
+/// Sessions one instance keeps in memory; beyond, the least useful go first
+/// (use Redis for more).
+pub const MAX_SESSIONS: u64 = 100_000;
 
 /// The session record's key.
 const KEY: &str = "shopper";
@@ -67,7 +72,36 @@ pub fn layer<S: SessionStore + Clone>(
         .with_secure(config.secure_cookie)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle))
+        // Each request moves the expiry (and the cookie's Max-Age) on: a
+        // session ends after `session_idle` without one, however old it is.
+        .with_always_save(true)
         .with_signed(key)
+}
+
+/// A Redis pool for the session store at `url` (`redis://host:port`),
+/// connected: commands fail at once while Redis is unreachable (the browser
+/// gets 503 with `Retry-After`, never a hang) and time out after 2 s, and a
+/// lost connection is re-established, without end, 100 ms to 5 s apart.
+pub async fn redis_pool(
+    url: &str,
+) -> Result<
+    tower_sessions_redis_store::fred::prelude::Pool,
+    tower_sessions_redis_store::fred::error::Error,
+> {
+    use tower_sessions_redis_store::fred::prelude::{
+        ClientLike, Config, PerformanceConfig, Pool, ReconnectPolicy,
+    };
+    let mut config = Config::from_url(url)?;
+    config.fail_fast = true;
+    let performance = PerformanceConfig {
+        default_command_timeout: std::time::Duration::from_secs(2),
+        ..PerformanceConfig::default()
+    };
+    let reconnect = ReconnectPolicy::new_exponential(0, 100, 5_000, 2);
+    let pool = Pool::new(config, Some(performance), None, Some(reconnect), 4)?;
+    pool.connect();
+    pool.wait_for_connect().await?;
+    Ok(pool)
 }
 
 fn store_error(e: tower_sessions::session::Error) -> ApiError {

@@ -473,17 +473,26 @@ async fn health_and_readiness() {
 }
 
 #[tokio::test]
-async fn an_idle_session_expires() {
-    let rig = start(|c| c.session_idle = std::time::Duration::from_secs(1)).await;
+async fn a_session_ends_after_the_idle_time_without_a_request_and_requests_extend_it() {
+    let rig = start(|c| c.session_idle = std::time::Duration::from_secs(2)).await;
     let mut b = rig.browser();
     let id = b.create(json!({})).await.json["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let r = b.call(Method::GET, &format!("/checkouts/{id}"), None).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let r = b.call(Method::GET, &format!("/checkouts/{id}"), None).await;
+    let path = format!("/checkouts/{id}");
+    for _ in 0..3 {
+        // 3 x 1.2 s: longer than the idle time in all, never idle that long.
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        let r = b.call(Method::GET, &path, None).await;
+        assert_eq!(r.status, 200, "a read extends the session: {}", r.text);
+        assert!(r.headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=2"));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2300)).await;
+    let r = b.call(Method::GET, &path, None).await;
     assert_eq!(r.status, 404, "{}", r.text);
 }
 

@@ -13,7 +13,6 @@ use common::{catalogue, Browser, SECRET};
 use hyper::Method;
 use merchant_backend::{AppState, Config, SecretKey};
 use serde_json::json;
-use tower_sessions_redis_store::fred::prelude::{ClientLike, Config as RedisConfig, Pool};
 use tower_sessions_redis_store::RedisStore;
 
 /// A redis-server of our own; killed (by pid) when dropped.
@@ -69,9 +68,7 @@ async fn instance(
     url: &str,
     key: &str,
 ) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
-    let pool = Pool::new(RedisConfig::from_url(url).unwrap(), None, None, None, 2).unwrap();
-    pool.connect();
-    pool.wait_for_connect().await.unwrap();
+    let pool = merchant_backend::session::redis_pool(url).await.unwrap();
     let mut config = Config::new(upstream, SecretKey::from(SECRET), catalogue());
     config.demo_sign_in = true;
     config.session_key = Some(SecretKey::from(key.repeat(64)));
@@ -130,4 +127,20 @@ async fn a_session_follows_the_shopper_across_instances_sharing_redis() {
         .call(Method::GET, &format!("/checkouts/{id}"), None)
         .await;
     assert_eq!(r.status, 404, "{}", r.text);
+
+    // Redis gone: a clear 503 in the contract's shape, not a hang or a crash.
+    drop(redis);
+    let r = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        on_a.call(Method::GET, &format!("/checkouts/{id}"), None),
+    )
+    .await
+    .expect("an answer while Redis is down");
+    assert_eq!(r.status, 503, "{}", r.text);
+    assert_eq!(
+        r.json["errors"][0]["code"], "upstream_unavailable",
+        "{}",
+        r.text
+    );
+    assert!(r.headers.contains_key("retry-after"));
 }
