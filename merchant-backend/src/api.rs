@@ -194,6 +194,7 @@ impl FromRequestParts<Arc<AppState>> for Cx {
             .get::<Session>()
             .cloned()
             .ok_or_else(ApiError::unavailable)?;
+        session::touch(&session, s.config.session_idle).await?;
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
