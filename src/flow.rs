@@ -1485,7 +1485,7 @@ fn on_saved_ready(s: &mut State) -> Vec<Command> {
         return soft_fail(s, &ApiError::Decode, Retry::Continue);
     };
     s.challenge = None;
-    disarm_challenge_timer(s);
+    disarm_frame_timer(s);
     if s.step == Step::Authenticating {
         s.step = Step::Waiting;
     }
@@ -1541,7 +1541,7 @@ fn on_frame(s: &mut State, msg: FromFrame) -> Vec<Command> {
             message,
         } if tokenizing(s, request) => {
             s.pending = None;
-            disarm_challenge_timer(s);
+            disarm_frame_timer(s);
             let saved = s.wallet.paying_with.take().is_some();
             on_tokenize_failed(s, failure, message, saved)
         }
@@ -1558,7 +1558,7 @@ fn on_frame(s: &mut State, msg: FromFrame) -> Vec<Command> {
             source,
         } if tokenizing(s, request) && s.challenge == Some(request) => {
             s.pending = None;
-            disarm_challenge_timer(s);
+            disarm_frame_timer(s);
             let saved = s.wallet.paying_with.is_some();
             match (outcome, source) {
                 (ChallengeOutcome::Passed, _) if saved => on_saved_ready(s),
@@ -1581,7 +1581,7 @@ fn on_frame(s: &mut State, msg: FromFrame) -> Vec<Command> {
 
 /// Disarms the timer that waits on the card frame (a challenge's, or the
 /// frame's answer to a tokenization), if armed.
-fn disarm_challenge_timer(s: &mut State) {
+fn disarm_frame_timer(s: &mut State) {
     if matches!(
         s.timer_action,
         Some(TimerAction::ChallengeTimeout | TimerAction::FrameSilent)
@@ -1594,7 +1594,7 @@ fn disarm_challenge_timer(s: &mut State) {
 /// The frame made a chargeable source: keep only its summary and attach it.
 fn on_tokenized(s: &mut State, source: CardSource) -> Vec<Command> {
     s.challenge = None;
-    disarm_challenge_timer(s);
+    disarm_frame_timer(s);
     if s.step == Step::Authenticating {
         // Verified: the challenge is over; what follows is confirming.
         s.step = Step::Waiting;
@@ -1700,7 +1700,7 @@ fn frame_failed(s: &mut State) -> Vec<Command> {
         // Whatever the frame was doing is lost with it; nothing was attached.
         s.pending = None;
         s.wallet.paying_with = None;
-        disarm_challenge_timer(s);
+        disarm_frame_timer(s);
     }
     if !matches!(s.step, Step::Payment | Step::Authenticating) || s.pending.is_some() {
         return vec![];

@@ -384,12 +384,13 @@ async fn a_failed_lookup_is_retried_and_finds_the_single_order() {
     let rig = Rig::start().await;
     // The first answer is lost, the lookups fail, and then the shopper's retry
     // finds the order: still exactly one. The merchant backend looks the order
-    // up itself (1 try + 2 retries) before it answers the widget 502, and
-    // retries the widget's own lookup the same way: six failed GETs make the
-    // widget offer `Try again`.
+    // up itself (1 try + its retries) before it answers the widget 502, and
+    // retries the widget's own lookup the same way: that many failed GETs
+    // twice make the widget offer `Try again`.
+    let failed_gets = 2 * (merchant_backend::upstream::GET_RETRIES + 1);
     rig.fault(json!([
         {"method": "POST", "path": "/orders", "fault": {"kind": "lost"}},
-        {"method": "GET", "path": "/orders", "times": 6, "fault": {"kind": "status", "status": 502,
+        {"method": "GET", "path": "/orders", "times": failed_gets, "fault": {"kind": "status", "status": 502,
          "body": "<html>Bad gateway</html>", "contentType": "text/html"}}
     ]));
     rig.open("").await;
@@ -399,7 +400,11 @@ async fn a_failed_lookup_is_retried_and_finds_the_single_order() {
     rig.click("Try again").await;
     rig.wait_for_order_placed().await;
     assert_eq!(rig.requests("POST", "/orders").len(), 1);
-    assert_eq!(rig.requests("GET", "/orders").len(), 7);
+    assert_eq!(
+        rig.requests("GET", "/orders").len(),
+        failed_gets as usize + 1,
+        "the failed lookups, then the one that found the order"
+    );
     rig.close().await;
 }
 

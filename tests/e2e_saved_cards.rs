@@ -140,10 +140,21 @@ async fn a_new_card_saved_for_later_is_listed_on_the_next_checkout() {
         .click()
         .await
         .expect("tick save");
+    let ticked = rig
+        .js("return document.querySelector('input[type=checkbox]:checked') !== null")
+        .await;
+    assert_eq!(ticked, json!(true), "the click ticked the box");
     rig.enter_card(MASTERCARD, "11/29", "123").await;
     rig.click("Continue").await;
     rig.click("Place order").await;
     rig.wait_for_order_placed().await;
+    let saves = rig.requests("POST", "/customers/*/sources/*");
+    assert_eq!(
+        saves.len(),
+        1,
+        "the new card was saved once: {saves:?}; widget events: {}",
+        rig.events().await
+    );
     let customer = rig.sandbox.shared.store().get_customer("cus_t3").unwrap();
     assert_eq!(
         customer["sources"].as_array().unwrap().len(),

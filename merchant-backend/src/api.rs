@@ -462,8 +462,9 @@ fn priced_items(s: &AppState, items: Vec<Value>) -> Result<Value, ApiError> {
     Ok(Value::Array(out))
 }
 
-/// The shared optional fields of create and update, into `body`.
-fn common_fields(
+/// The browser's checkout fields (create or update), checked and priced from
+/// the catalogue, into the provider's `body`.
+fn checkout_fields(
     s: &AppState,
     body: &mut Map<String, Value>,
     f: CheckoutFields,
@@ -626,7 +627,7 @@ async fn create_checkout(State(s): St, cx: Cx, body: Bytes) -> ApiResult {
         "currency".into(),
         s.config.catalogue.currency.clone().into(),
     );
-    common_fields(&s, &mut up, req)?;
+    checkout_fields(&s, &mut up, req)?;
     if let Some(c) = session::customer(&cx.session).await? {
         up.insert("customerId".into(), c.into());
     }
@@ -671,7 +672,7 @@ async fn update_checkout(State(s): St, cx: Cx, Path(id): Path<String>, body: Byt
     owned_checkout(&cx, &id).await?;
     let req: CheckoutFields = parse(&body)?;
     let mut up = Map::new();
-    common_fields(&s, &mut up, req)?;
+    checkout_fields(&s, &mut up, req)?;
     let path = format!("/checkouts/{id}");
     let body = Value::Object(up);
     relay(

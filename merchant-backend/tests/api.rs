@@ -49,10 +49,7 @@ async fn client_prices_and_customer_ids_are_ignored_and_unknown_fields_are_a_400
         }))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let sent = rig.upstream_log("POST", "/checkouts")[0]
-        .json
-        .clone()
-        .unwrap();
+    let sent = rig.sent("POST", "/checkouts");
     assert_eq!(sent["items"][0]["price"], json!(12.5));
     assert_eq!(sent["items"][0]["productDetails"]["name"], "Poster");
     assert_eq!(
@@ -121,10 +118,7 @@ async fn a_signed_in_shopper_gets_their_own_customer_id_never_the_bodys() {
     assert_eq!(r.status, 200, "{}", r.text);
     let r = b.create(json!({"customerId": "cus_someone_else"})).await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let sent = rig.upstream_log("POST", "/checkouts")[0]
-        .json
-        .clone()
-        .unwrap();
+    let sent = rig.sent("POST", "/checkouts");
     assert_eq!(sent["customerId"], "cus_demo");
     let r = b.call(Method::GET, "/customers/cus_demo", None).await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -298,10 +292,7 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let sent = rig.upstream_log("POST", "/checkouts")[0]
-        .json
-        .clone()
-        .unwrap();
+    let sent = rig.sent("POST", "/checkouts");
     assert_eq!(sent["browserIp"], "127.0.0.1");
 
     let rig = start(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
@@ -315,10 +306,7 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let sent = rig.upstream_log("POST", "/checkouts")[0]
-        .json
-        .clone()
-        .unwrap();
+    let sent = rig.sent("POST", "/checkouts");
     assert_eq!(
         sent["browserIp"], "203.0.113.9",
         "the right-most untrusted hop"

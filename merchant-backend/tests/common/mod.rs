@@ -99,6 +99,15 @@ impl Rig {
             .collect()
     }
 
+    /// The JSON body of the first `method path` call the provider received.
+    pub fn sent(&self, method: &str, path: &str) -> Value {
+        let log = self.upstream_log(method, path);
+        let first = log
+            .first()
+            .unwrap_or_else(|| panic!("no {method} {path} reached the provider"));
+        first.json.clone().expect("a JSON body")
+    }
+
     /// Arms a sandbox fault.
     pub fn fault(&self, json: Value) {
         let rule: sandbox::faults::Rule = serde_json::from_value(json).unwrap();
